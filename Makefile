@@ -1,0 +1,73 @@
+# daxtrace: `make` builds build/daxtrace (static, BPF object embedded through the skeleton).
+# `make check` runs every test; `make V=1` shows the commands.
+ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
+$(error no vmlinux/$(ARCH)/vmlinux.h: see vmlinux/README.md to generate one)
+endif
+
+BUILD := build
+CACHE ?= $(CURDIR)/.cache
+DEPS := $(CACHE)/deps/usr
+BPFTOOL := $(DEPS)/sbin/bpftool
+LIBBPF_A := $(DEPS)/lib/x86_64-linux-gnu/libbpf.a
+VERSION := $(shell cat VERSION)
+
+CC ?= gcc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Werror=implicit-function-declaration
+CPPFLAGS_US := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include \
+	-DDAXTRACE_VERSION='"$(VERSION)"'
+LDLIBS := $(LIBBPF_A) -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
+	-I$(DEPS)/include
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
+# The pure parts, linked into the unit tests without libbpf.
+CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
+	report_text.o paths.o trace_stream.o)
+
+.PHONY: all deps check check-unit check-host clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/daxtrace
+
+deps $(BPFTOOL) $(LIBBPF_A):
+	$(Q)tools/deps
+
+$(BUILD):
+	$(Q)mkdir -p $@
+
+$(BUILD)/daxtrace.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h include/daxtrace.h | $(BUILD) $(BPFTOOL)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(BUILD)/daxtrace.skel.h: $(BUILD)/daxtrace.bpf.o | $(BPFTOOL)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name daxtrace_bpf > $@
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -c $< -o $@
+
+$(BUILD)/daxtrace: $(OBJS) $(LIBBPF_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) -static $(CFLAGS) $(OBJS) $(LDLIBS) -o $@
+	$(Q)ln -sf $(BUILD)/daxtrace daxtrace
+
+include tests/tests.mk
+
+clean:
+	$(Q)rm -rf $(BUILD) daxtrace

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxtrace entry points. Each hook exists in two flavours that share one body: tp_btf and
+ * raw_tp for tracepoints, fentry/fexit and kprobe/kretprobe for functions. The loader
+ * (src/probes.c) turns on one flavour per hook, or none, by probing the running kernel. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "seq.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* A tracepoint hook: tp_btf/NAME and raw_tp/NAME with the same prototype and body. */
+#define DT_TP(name, body, args...)                                                           \
+	SEC("tp_btf/" #name) int BPF_PROG(btf_##name, args) { return body; }                 \
+	SEC("raw_tp/" #name) int BPF_PROG(raw_##name, args) { return body; }
+
+/* A function-entry hook: fentry/NAME and kprobe/NAME. */
+#define DT_ENTRY(name, body, args...)                                                        \
+	SEC("fentry/" #name) int BPF_PROG(fe_##name, args) { return body; }                  \
+	SEC("kprobe/" #name) int BPF_KPROBE(kp_##name, args) { return body; }
+
+/* A function-return hook: fexit/NAME (which also sees the arguments) and kretprobe/NAME. */
+#define DT_EXIT(name, ret, body, args...)                                                    \
+	SEC("fexit/" #name) int BPF_PROG(fx_##name, args, long ret) { return body; }         \
+	SEC("kretprobe/" #name) int BPF_KRETPROBE(krp_##name, long ret) { return body; }
+
+/* fs_dax: the prototypes are the same on 6.1 and 6.18. The load-hole "zero" argument is a
+ * struct page * on 6.1 and a struct folio * on 6.18; it is never dereferenced, so void *. */
+DT_TP(dax_pte_fault, on_fault(inode, vmf, false),
+      struct inode *inode, struct vm_fault *vmf, int result)
+DT_TP(dax_pmd_fault, on_fault(inode, vmf, true),
+      struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff, int result)
+DT_TP(dax_pte_fault_done, on_fault_done(inode, vmf, 0, result, false),
+      struct inode *inode, struct vm_fault *vmf, int result)
+DT_TP(dax_pmd_fault_done, on_fault_done(inode, vmf, max_pgoff, result, true),
+      struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff, int result)
+DT_TP(dax_load_hole, on_load_hole(inode, vmf, DT_E_LOAD_HOLE),
+      struct inode *inode, struct vm_fault *vmf, int result)
+DT_TP(dax_pmd_load_hole, on_load_hole(inode, vmf, DT_E_PMD_LOAD_HOLE),
+      struct inode *inode, struct vm_fault *vmf, void *zero, void *radix_entry)
+DT_TP(dax_pmd_load_hole_fallback, on_hole_fallback(inode, vmf),
+      struct inode *inode, struct vm_fault *vmf, void *zero, void *radix_entry)
+DT_TP(dax_insert_pfn_mkwrite, on_mkwrite(inode, vmf, result, false),
+      struct inode *inode, struct vm_fault *vmf, int result)
+DT_TP(dax_insert_pfn_mkwrite_no_entry, on_mkwrite(inode, vmf, result, true),
+      struct inode *inode, struct vm_fault *vmf, int result)
+DT_TP(dax_writeback_range, on_writeback_range(inode, false),
+      struct inode *inode, unsigned long start_index, unsigned long end_index)
+DT_TP(dax_writeback_range_done, on_writeback_range(inode, true),
+      struct inode *inode, unsigned long start_index, unsigned long end_index)
+DT_TP(dax_writeback_one, on_writeback_one(inode),
+      struct inode *inode, unsigned long pgoff, unsigned long pglen)
+
+/* Fallback reasons need the extent the PMD attempt looked up. */
+DT_TP(iomap_iter_dstmap, on_dstmap(iomap), struct inode *inode, struct iomap *iomap)
+
+/* The fsync inside a sync fault, on ext4 (xfs has only an entry tracepoint). Used only where
+ * vfs_fsync_range cannot be hooked. */
+DT_TP(ext4_sync_file_exit, on_fsync_exit(ret), struct inode *inode, int ret)
+
+/* dax_finish_sync_fault(vmf, size, pfn): the 3rd argument is pfn_t (6.1) or unsigned long
+ * (6.17+), 8 bytes either way, and is not read. */
+DT_ENTRY(dax_finish_sync_fault, on_finish_enter(vmf, size),
+	 struct vm_fault *vmf, unsigned long size)
+DT_EXIT(dax_finish_sync_fault, ret, on_finish_exit(ret),
+	struct vm_fault *vmf, unsigned long size, unsigned long pfn)
+DT_EXIT(vfs_fsync_range, ret, on_fsync_exit((int)ret),
+	struct file *file, long long start, long long end, int datasync)
+
+/* The writable insert. Up to 6.14 (the pfn path): insert_pfn(vma, addr, pfn, prot, mkwrite)
+ * for PTEs, vmf_insert_pfn_pmd_prot(vmf, pfn, prot, write) for PMDs. From 6.15 (refcounted
+ * fs-dax pages): vmf_insert_page_mkwrite(vmf, page, write) and vmf_insert_folio_pmd(vmf,
+ * folio, write). The loader hooks whichever pair the kernel has. */
+DT_ENTRY(insert_pfn, on_insert_enter(mkwrite),
+	 void *vma, unsigned long addr, unsigned long pfn, unsigned long prot, bool mkwrite)
+DT_EXIT(insert_pfn, ret, on_insert_exit(),
+	void *vma, unsigned long addr, unsigned long pfn, unsigned long prot, bool mkwrite)
+DT_ENTRY(vmf_insert_pfn_pmd_prot, on_insert_enter(write),
+	 struct vm_fault *vmf, unsigned long pfn, unsigned long prot, bool write)
+DT_EXIT(vmf_insert_pfn_pmd_prot, ret, on_insert_exit(),
+	struct vm_fault *vmf, unsigned long pfn, unsigned long prot, bool write)
+DT_ENTRY(vmf_insert_page_mkwrite, on_insert_enter(write),
+	 struct vm_fault *vmf, void *page, bool write)
+DT_EXIT(vmf_insert_page_mkwrite, ret, on_insert_exit(),
+	struct vm_fault *vmf, void *page, bool write)
+DT_ENTRY(vmf_insert_folio_pmd, on_insert_enter(write),
+	 struct vm_fault *vmf, void *folio, bool write)
+DT_EXIT(vmf_insert_folio_pmd, ret, on_insert_exit(),
+	struct vm_fault *vmf, void *folio, bool write)

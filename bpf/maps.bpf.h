@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Maps, global counters and run-time configuration of daxtrace.bpf.c. Every map is bounded; the
+ * loader sets max_entries from the command line before load, and every failed insert is counted
+ * in diag[] so that user space can report it. */
+#ifndef DAXTRACE_MAPS_BPF_H
+#define DAXTRACE_MAPS_BPF_H
+
+#include "daxtrace.h"
+
+/* Filters and feature switches, written by the loader between open and load. */
+const volatile __u32 filter_tgid = 0;
+const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
+const volatile __u64 filter_ino = 0;
+const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
+const volatile bool dstmap_hooked = false; /* iomap_iter_dstmap is attached */
+
+/* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
+ * atomics: a fault storm hits them from every CPU. */
+__u64 totals[DT_C_NR] = {};
+__u64 fallback_totals[DT_FB_NR] = {};
+struct dt_hist_slots hists[DT_H_NR] = {};
+__u64 diag[DT_D_NR] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, struct dt_inode_key);
+	__type(value, struct dt_inode_val);
+} inodes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct dt_proc_key);
+	__type(value, struct dt_proc_val);
+} procs SEC(".maps");
+
+/* Keyed by thread id: a fault runs synchronously on the faulting thread, one at a time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct dt_seq);
+} inflight SEC(".maps");
+
+/* dax_writeback_range start time per thread; writeback also runs in kworkers with no fault. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u64);
+} wb_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* one page unless `trace` asks for more */
+} events SEC(".maps");
+
+#endif

@@ -1,0 +1,489 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The fault-sequence state machine. Every entry point in daxtrace.bpf.c (tp_btf, raw_tp,
+ * fentry/fexit, kprobe/kretprobe) is a thin wrapper over these functions. Pointers are read
+ * with BPF_CORE_READ, which is valid for both typed (tp_btf) and untyped (raw_tp) arguments.
+ * The event semantics are in docs/EVENTS.md. */
+#ifndef DAXTRACE_SEQ_BPF_H
+#define DAXTRACE_SEQ_BPF_H
+
+#include "maps.bpf.h"
+
+static const struct dt_inode_val zero_inode;
+static const struct dt_seq zero_seq;
+static const struct dt_proc_val zero_proc;
+
+static __always_inline void add(__u64 *p, __u64 v)
+{
+	__sync_fetch_and_add(p, v);
+}
+
+static __always_inline void hist_add(int h, __u64 delta_ns)
+{
+	if (h < 0 || h >= DT_H_NR)
+		return;
+	add(&hists[h].slots[dt_log2_slot(delta_ns)], 1);
+}
+
+static __always_inline __u32 tid_now(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline struct dt_inode_key inode_key(struct inode *inode)
+{
+	struct dt_inode_key k = {};
+
+	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	k.ino = BPF_CORE_READ(inode, i_ino);
+	return k;
+}
+
+/* Filters are applied once per event, before any map is touched. */
+static __always_inline bool wanted(const struct dt_inode_key *k)
+{
+	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+		return false;
+	if (filter_dev && k->dev != filter_dev)
+		return false;
+	if (filter_ino && k->ino != filter_ino)
+		return false;
+	return true;
+}
+
+/* The basename and a few parents, taken once per inode: bpf_d_path is not allowed from
+ * tracepoints, and user space completes the path from the mount table. */
+static __always_inline void capture_path(struct dt_inode_val *v, struct vm_fault *vmf)
+{
+	struct dentry *d = BPF_CORE_READ(vmf, vma, vm_file, f_path.dentry);
+	struct dentry *parent;
+	int i;
+
+	for (i = 0; i < DT_PATH_DEPTH; i++) {
+		if (!d)
+			break;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d) /* the filesystem root: its name is "/" */
+			break;
+		bpf_probe_read_kernel_str(v->path[i], DT_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+		d = parent;
+	}
+}
+
+/* The per-inode record, created on first sight. NULL when the map is full: the event still
+ * counts in totals[], and diag[] says how often that happened. */
+static __always_inline struct dt_inode_val *inode_val(const struct dt_inode_key *k,
+						      struct vm_fault *vmf)
+{
+	struct dt_inode_val *v = bpf_map_lookup_elem(&inodes, k);
+
+	if (!v) {
+		bpf_map_update_elem(&inodes, k, &zero_inode, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&inodes, k);
+		if (!v) {
+			add(&diag[DT_D_INODE_OVERFLOW], 1);
+			return NULL;
+		}
+	}
+	if (vmf && !v->path[0][0])
+		capture_path(v, vmf);
+	return v;
+}
+
+static __always_inline void count(struct dt_inode_val *v, int c)
+{
+	if (c < 0 || c >= DT_C_NR)
+		return;
+	add(&totals[c], 1);
+	if (v)
+		add(&v->counters[c], 1);
+}
+
+static __always_inline void count_fallback(struct dt_inode_val *v, int r)
+{
+	if (r < 0 || r >= DT_FB_NR)
+		return;
+	add(&fallback_totals[r], 1);
+	if (v)
+		add(&v->fallbacks[r], 1);
+}
+
+/* Faults per (inode, process), from which user space picks the top process of each inode. */
+static __always_inline void count_proc(const struct dt_inode_key *k)
+{
+	struct dt_proc_key pk = { .inode = *k, .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct dt_proc_val *p = bpf_map_lookup_elem(&procs, &pk);
+
+	if (!p) {
+		bpf_map_update_elem(&procs, &pk, &zero_proc, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&procs, &pk);
+		if (!p) {
+			add(&diag[DT_D_PROC_OVERFLOW], 1);
+			return;
+		}
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	}
+	add(&p->faults, 1);
+}
+
+static __always_inline void emit(int type, const struct dt_inode_key *k, struct vm_fault *vmf,
+				 int result, __u64 latency_ns, int fallback)
+{
+	struct dt_event *e;
+	__u64 id;
+
+	if (!trace_mode)
+		return;
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		add(&diag[DT_D_LOST_EVENTS], 1);
+		return;
+	}
+	id = bpf_get_current_pid_tgid();
+	e->ts_ns = bpf_ktime_get_ns();
+	e->ino = k->ino;
+	e->dev = k->dev;
+	e->address = vmf ? BPF_CORE_READ(vmf, address) : 0;
+	e->pgoff = vmf ? BPF_CORE_READ(vmf, pgoff) : 0;
+	e->latency_ns = latency_ns;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->result = result;
+	e->type = type;
+	e->fallback = fallback;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- fault attempts ------------------------------------------------------------------ */
+
+/* dax_pte_fault / dax_pmd_fault. A PMD FALLBACK retried as PTE, or an ext4 ENOSPC retry,
+ * reuses the same vmf and address: that continues the sequence. Anything else starts one. */
+static __always_inline int on_fault(struct inode *inode, struct vm_fault *vmf, bool pmd)
+{
+	struct dt_inode_key k = inode_key(inode);
+	__u32 tid = tid_now();
+	__u64 now, address;
+	struct dt_seq *s;
+
+	if (!wanted(&k))
+		return 0;
+	now = bpf_ktime_get_ns();
+	address = BPF_CORE_READ(vmf, address);
+	emit(pmd ? DT_E_PMD_FAULT : DT_E_PTE_FAULT, &k, vmf, 0, 0, 0);
+	s = bpf_map_lookup_elem(&inflight, &tid);
+	if (s && s->phase == DT_P_RETRY && s->vmf == (__u64)vmf && s->address == address) {
+		s->attempts++;
+	} else {
+		if (s && s->phase != DT_P_IDLE && s->phase != DT_P_RETRY)
+			add(&diag[DT_D_STALE], 1);
+		if (!s) {
+			bpf_map_update_elem(&inflight, &tid, &zero_seq, BPF_NOEXIST);
+			s = bpf_map_lookup_elem(&inflight, &tid);
+			if (!s) {
+				add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
+				return 0;
+			}
+		}
+		s->vmf = (__u64)vmf;
+		s->address = address;
+		s->inode = k;
+		s->t_start = now;
+		s->t_needdsync = s->t_finish = s->t_fsync_end = s->t_insert = 0;
+		s->sync_pmd = 0;
+		s->attempts = 1;
+	}
+	s->phase = pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY;
+	s->t_attempt = now;
+	s->t_last = now;
+	s->dstmap_seen = 0;
+	s->hole_fallback_seen = 0;
+	return 0;
+}
+
+/* The thread's sequence if it is at `phase` for this vmf, else NULL. */
+static __always_inline struct dt_seq *seq_at(struct vm_fault *vmf, int phase)
+{
+	__u32 tid = tid_now();
+	struct dt_seq *s = bpf_map_lookup_elem(&inflight, &tid);
+
+	if (!s || s->phase != phase || (vmf && s->vmf != (__u64)vmf))
+		return NULL;
+	return s;
+}
+
+/* iomap_iter_dstmap: the extent dax_iomap_pmd_fault is about to use. Fires for all iomap
+ * I/O, so it does nothing unless this thread has a PMD attempt open. */
+static __always_inline int on_dstmap(struct iomap *iomap)
+{
+	struct dt_seq *s = seq_at(NULL, DT_P_PMD_TRY);
+
+	if (!s)
+		return 0;
+	s->dstmap_seen = 1;
+	s->dstmap_addr = BPF_CORE_READ(iomap, addr);
+	s->dstmap_offset = BPF_CORE_READ(iomap, offset);
+	s->dstmap_length = BPF_CORE_READ(iomap, length);
+	s->dstmap_type = BPF_CORE_READ(iomap, type);
+	s->dstmap_flags = BPF_CORE_READ(iomap, flags);
+	return 0;
+}
+
+/* What dax_pmd_fault_done carries, completed by the thread's iomap observations. */
+static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struct dt_seq *s)
+{
+	struct dt_pmd_try t = {};
+
+	t.address = BPF_CORE_READ(vmf, address);
+	t.pgoff = BPF_CORE_READ(vmf, pgoff);
+	t.flags = BPF_CORE_READ(vmf, flags);
+	t.vm_start = BPF_CORE_READ(vmf, vma, vm_start);
+	t.vm_end = BPF_CORE_READ(vmf, vma, vm_end);
+	t.vm_flags = BPF_CORE_READ(vmf, vma, vm_flags);
+	t.max_pgoff = max_pgoff;
+	if (s) {
+		t.dstmap_seen = s->dstmap_seen;
+		t.hole_fallback_seen = s->hole_fallback_seen;
+		t.dstmap_type = s->dstmap_type;
+		t.dstmap_flags = s->dstmap_flags;
+		t.dstmap_addr = s->dstmap_addr;
+		t.dstmap_offset = s->dstmap_offset;
+		t.dstmap_length = s->dstmap_length;
+	}
+	/* Without the sequence the iomap part is unknown. */
+	return dt_classify_fallback(&t, dstmap_hooked && s);
+}
+
+/* The end of a sync sequence, whichever event ends it. */
+static __always_inline void close_sync(struct dt_seq *s, __u64 now)
+{
+	hist_add(DT_H_SYNC_FAULT, now - s->t_start);
+	s->phase = DT_P_IDLE;
+	s->t_last = now;
+}
+
+/* dax_pte_fault_done / dax_pmd_fault_done. Counts never depend on the in-flight state;
+ * latencies do. */
+static __always_inline int on_fault_done(struct inode *inode, struct vm_fault *vmf,
+					 __u64 max_pgoff, int result, bool pmd)
+{
+	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_val *v;
+	struct dt_seq *s;
+	__u64 now, lat = 0;
+	int reason = -1;
+
+	if (!wanted(&k))
+		return 0;
+	now = bpf_ktime_get_ns();
+	v = inode_val(&k, vmf);
+	count(v, pmd ? DT_C_PMD_FAULTS : DT_C_PTE_FAULTS);
+	count_proc(&k);
+	s = seq_at(vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
+	if (s) {
+		lat = now - s->t_attempt;
+		hist_add(pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat);
+		s->t_last = now;
+	}
+	if (result & DT_VM_FAULT_NEEDDSYNC) {
+		count(v, DT_C_SYNC_FAULTS);
+		if (s) {
+			s->phase = DT_P_SYNC_PENDING;
+			s->sync_pmd = pmd;
+			s->t_needdsync = now;
+		}
+	} else if (pmd && result == DT_VM_FAULT_FALLBACK) {
+		reason = classify(vmf, max_pgoff, s);
+		count(v, DT_C_FALLBACKS);
+		count_fallback(v, reason);
+		if (s)
+			s->phase = DT_P_RETRY;
+	} else if (result & DT_VM_FAULT_FAULT_ERROR) {
+		count(v, DT_C_FAULT_ERRORS);
+		if (s) /* ext4 retries the same vmf after ENOSPC */
+			s->phase = DT_P_RETRY;
+	} else if (s) {
+		s->phase = DT_P_IDLE;
+	}
+	emit(pmd ? DT_E_PMD_DONE : DT_E_PTE_DONE, &k, vmf, result, lat, reason + 1);
+	return 0;
+}
+
+static __always_inline int on_load_hole(struct inode *inode, struct vm_fault *vmf, int type)
+{
+	struct dt_inode_key k = inode_key(inode);
+
+	if (!wanted(&k))
+		return 0;
+	count(inode_val(&k, vmf), DT_C_HOLE_LOADS);
+	emit(type, &k, vmf, 0, 0, 0);
+	return 0;
+}
+
+/* dax_pmd_load_hole_fallback: a FALLBACK for this attempt follows (reason HOLE_ZERO_PMD). */
+static __always_inline int on_hole_fallback(struct inode *inode, struct vm_fault *vmf)
+{
+	struct dt_inode_key k = inode_key(inode);
+	struct dt_seq *s;
+
+	if (!wanted(&k))
+		return 0;
+	s = seq_at(vmf, DT_P_PMD_TRY);
+	if (s)
+		s->hole_fallback_seen = 1;
+	emit(DT_E_PMD_LOAD_HOLE_FALLBACK, &k, vmf, 0, 0, 0);
+	return 0;
+}
+
+/* ---- dax_finish_sync_fault ----------------------------------------------------------- */
+
+/* dax_insert_pfn_mkwrite / _no_entry: the last step of a sync fault. Which size was
+ * upgraded is the size of the attempt that returned NEEDDSYNC (the tracepoint has no
+ * order field). */
+static __always_inline int on_mkwrite(struct inode *inode, struct vm_fault *vmf, int result,
+				      bool no_entry)
+{
+	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_val *v;
+	struct dt_seq *s;
+	__u64 now, lat = 0;
+
+	if (!wanted(&k))
+		return 0;
+	now = bpf_ktime_get_ns();
+	v = inode_val(&k, vmf);
+	s = seq_at(vmf, DT_P_SYNC_PENDING);
+	if (no_entry)
+		count(v, DT_C_RACES);
+	else if (result & DT_VM_FAULT_ERROR)
+		count(v, DT_C_MKWRITE_ERRORS);
+	else if (s)
+		count(v, s->sync_pmd ? DT_C_PMD_UPGRADES : DT_C_PTE_UPGRADES);
+	if (s) {
+		if (s->t_fsync_end)
+			hist_add(DT_H_MKWRITE, now - s->t_fsync_end);
+		lat = now - s->t_start;
+		close_sync(s, now);
+	} else {
+		add(&diag[DT_D_UNMATCHED], 1);
+	}
+	emit(no_entry ? DT_E_MKWRITE_NO_ENTRY : DT_E_MKWRITE, &k, vmf, result, lat, 0);
+	return 0;
+}
+
+/* The 2nd argument of dax_finish_sync_fault: enum page_entry_size (PMD = 1) up to 6.5,
+ * unsigned int order (PMD = 9) after. It is authoritative for the size of the upgrade. */
+enum page_entry_size___old { PE_SIZE_PMD___old = 1 };
+
+static __always_inline int on_finish_enter(struct vm_fault *vmf, __u64 size)
+{
+	struct dt_seq *s = seq_at(vmf, DT_P_SYNC_PENDING);
+	__u64 pmd = bpf_core_type_exists(enum page_entry_size___old) ? 1 : 9;
+
+	if (!s)
+		return 0;
+	s->t_finish = bpf_ktime_get_ns();
+	s->sync_pmd = (__u32)size == pmd;
+	return 0;
+}
+
+static __always_inline void fsync_returned(struct dt_seq *s, long ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u64 start = s->t_finish ? s->t_finish : s->t_needdsync;
+
+	s->t_fsync_end = now;
+	hist_add(DT_H_FSYNC, now - start);
+	if (ret < 0) {
+		/* dax_finish_sync_fault returns SIGBUS; no dax tracepoint follows. */
+		count(bpf_map_lookup_elem(&inodes, &s->inode), DT_C_FSYNC_FAILURES);
+		emit(DT_E_FSYNC_FAILED, &s->inode, NULL, (int)ret, now - s->t_start, 0);
+		close_sync(s, now);
+	}
+}
+
+/* vfs_fsync_range returning (fexit/kretprobe) or ext4_sync_file_exit: on this thread, while a
+ * sync is pending, it can only be the fsync of dax_finish_sync_fault. */
+static __always_inline int on_fsync_exit(long ret)
+{
+	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
+
+	if (s && !s->t_fsync_end)
+		fsync_returned(s, ret);
+	return 0;
+}
+
+/* Exit of dax_finish_sync_fault with the sequence still pending: the fsync failed where no
+ * fsync hook could see it, and no mkwrite tracepoint will fire. */
+static __always_inline int on_finish_exit(__u32 ret)
+{
+	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
+
+	if (s && (ret & DT_VM_FAULT_SIGBUS) && !s->t_fsync_end)
+		fsync_returned(s, -1);
+	return 0;
+}
+
+/* The writable PTE/PMD insert inside dax_finish_sync_fault (insert_pfn(mkwrite=1) etc.). The
+ * same functions serve ordinary DAX write faults; only a pending sync sequence makes it ours. */
+static __always_inline int on_insert_enter(__u64 mkwrite)
+{
+	struct dt_seq *s;
+
+	if (!(mkwrite & 0xff))
+		return 0;
+	s = seq_at(NULL, DT_P_SYNC_PENDING);
+	if (s)
+		s->t_insert = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_insert_exit(void)
+{
+	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
+
+	if (s && s->t_insert) {
+		hist_add(DT_H_INSERT, bpf_ktime_get_ns() - s->t_insert);
+		s->t_insert = 0;
+	}
+	return 0;
+}
+
+/* ---- writeback ------------------------------------------------------------------------ */
+
+static __always_inline int on_writeback_range(struct inode *inode, bool done)
+{
+	struct dt_inode_key k = inode_key(inode);
+	__u32 tid = tid_now();
+	__u64 now, *t0, lat = 0;
+
+	if (!wanted(&k))
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (!done) {
+		if (bpf_map_update_elem(&wb_start, &tid, &now, BPF_ANY))
+			add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
+	} else {
+		t0 = bpf_map_lookup_elem(&wb_start, &tid);
+		if (t0) {
+			lat = now - *t0;
+			hist_add(DT_H_WRITEBACK, lat);
+			bpf_map_delete_elem(&wb_start, &tid);
+		}
+	}
+	emit(done ? DT_E_WRITEBACK_RANGE_DONE : DT_E_WRITEBACK_RANGE, &k, NULL, 0, lat, 0);
+	return 0;
+}
+
+static __always_inline int on_writeback_one(struct inode *inode)
+{
+	struct dt_inode_key k = inode_key(inode);
+
+	if (!wanted(&k))
+		return 0;
+	count(inode_val(&k, NULL), DT_C_WRITEBACKS);
+	emit(DT_E_WRITEBACK_ONE, &k, NULL, 0, 0, 0);
+	return 0;
+}
+
+#endif

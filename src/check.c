@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "check.h"
+#include "daxtrace.h"
+#include "daxtrace.skel.h"
+#include "exitcodes.h"
+#include "json_writer.h"
+#include "kernel_probe.h"
+#include "loader.h"
+
+static void print_json(const struct dt_hooks *hooks, const char *kernel, bool verified)
+{
+	struct dt_json j;
+
+	dt_json_init(&j, stdout);
+	dt_json_begin_object(&j);
+	dt_json_key(&j, "kernel");
+	dt_json_string(&j, kernel);
+	dt_json_key(&j, "verified_by_load");
+	dt_json_bool(&j, verified);
+	dt_json_key(&j, "probes");
+	dt_json_begin_object(&j);
+	for (int i = 0; i < hooks->n; i++) {
+		dt_json_key(&j, hooks->h[i].name);
+		dt_json_string(&j, dt_attach_mode_name(hooks->h[i].mode));
+	}
+	dt_json_end_object(&j);
+	dt_json_key(&j, "probe_notes");
+	dt_json_begin_object(&j);
+	for (int i = 0; i < hooks->n; i++) {
+		if (!hooks->h[i].why[0])
+			continue;
+		dt_json_key(&j, hooks->h[i].name);
+		dt_json_string(&j, hooks->h[i].why);
+	}
+	dt_json_end_object(&j);
+	dt_json_end_object(&j);
+	fputc('\n', stdout);
+}
+
+int dt_run_check(const struct dt_config *cfg)
+{
+	struct daxtrace_bpf *skel = NULL;
+	struct dt_hooks hooks;
+	struct utsname uts;
+	bool root = geteuid() == 0;
+	int err;
+
+	uname(&uts);
+	if (!cfg->btf_path && !dt_vmlinux_btf_present()) {
+		fprintf(stderr, "daxtrace: kernel BTF not found at /sys/kernel/btf/vmlinux: use a kernel "
+				"built with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE\n");
+		return DT_EXIT_UNSUPPORTED;
+	}
+	/* As root the verdict is proven by loading the programs (nothing is attached). */
+	err = dt_load(cfg, 0, &hooks, &skel, root);
+	if (err && err != DT_EXIT_UNSUPPORTED)
+		return err;
+	daxtrace_bpf__destroy(skel); /* on failure hooks still holds the verdicts */
+	if (cfg->json) {
+		print_json(&hooks, uts.release, root && !err);
+		return err;
+	}
+	printf("kernel %s%s\n", uts.release,
+	       root ? "" : " (not root: function hooks not trial-loaded, modes are best guesses)");
+	printf("%-32s %-12s %s\n", "HOOK", "MODE", "NOTE");
+	for (int i = 0; i < hooks.n; i++)
+		printf("%-32s %-12s %s\n", hooks.h[i].name, dt_attach_mode_name(hooks.h[i].mode),
+		       hooks.h[i].why);
+	return err;
+}

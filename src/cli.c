@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "exitcodes.h"
+
+#ifndef DAXTRACE_VERSION
+#define DAXTRACE_VERSION "0.0-dev"
+#endif
+
+static const char doc[] =
+"Trace synchronous DAX page faults (MAP_SYNC on ext4/xfs mounted -o dax):\n"
+"per file, PTE/PMD faults, metadata syncs, write upgrades, races, PMD\n"
+"fallbacks and why, and latency histograms of every stage.\n"
+"\n"
+"USAGE: daxtrace [OPTION...] [-- COMMAND [ARG...]]\n"
+"       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
+"       daxtrace check [-v] [--json]\n"
+"\n"
+"EXAMPLES:\n"
+"  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
+"  daxtrace -i 1              # print and reset every second\n"
+"  daxtrace -d 10 --json      # 10 seconds, one JSON document\n"
+"  daxtrace -p 1234 -m        # one process, latencies in milliseconds\n"
+"  daxtrace --dev 259:0 --ino 12\n"
+"  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
+"  daxtrace trace -p 1234     # every event, one line each\n"
+"  daxtrace check             # hooks this kernel offers, and how\n"
+"\n"
+"EXIT STATUS:\n"
+"  0    success\n"
+"  1    runtime error (BPF load, attach or map read failed)\n"
+"  2    the traced COMMAND exited non-zero or was killed\n"
+"  64   usage error (bad flag or value)\n"
+"  67   no process with the PID given to -p\n"
+"  69   kernel lacks BTF or the fs_dax tracepoints\n"
+"  77   not permitted: run as root, or grant CAP_BPF and CAP_PERFMON\n"
+"  126  COMMAND not executable; 127 COMMAND not found\n"
+"\v"
+"Counts come from tracepoints; fentry or kprobe hooks, where the kernel\n"
+"allows them, add fsync failures and the insert latency. See daxtrace(8).";
+
+enum {
+	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
+	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+};
+
+static const struct argp_option options[] = {
+	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
+	{ "dev", OPT_DEV, "MAJ:MIN", 0, "Trace this device only (as in /proc/self/mountinfo)", 0 },
+	{ "ino", OPT_INO, "INO", 0, "Trace this inode number only", 0 },
+	{ "top", 'n', "N", 0, "Show the N busiest inodes (default 10; JSON lists all)", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Histograms in milliseconds", 0 },
+	{ "nanoseconds", OPT_NS, NULL, 0, "Histograms in nanoseconds", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each interval or event", 0 },
+	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (NDJSON)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and probe decisions", 0 },
+	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default 10240)", 1 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default 16384)", 1 },
+	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default 4096)", 1 },
+	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default 4096)", 1 },
+	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },
+	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp even where tp_btf works", 1 },
+	{ "no-func-probes", OPT_NO_FUNC, NULL, 0, "Do not use fentry/kprobe hooks", 1 },
+	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "Print program version", -1 },
+	{},
+};
+
+void dt_config_defaults(struct dt_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->unit = DT_UNIT_US;
+	c->top = 10;
+	c->max_inodes = 10240;
+	c->max_procs = 16384;
+	c->max_inflight = 4096;
+	c->ringbuf_kb = 4096;
+}
+
+uint32_t dt_kernel_dev(uint32_t major, uint32_t minor)
+{
+	return major << 20 | minor;
+}
+
+/* Strict unsigned parse: digits only, in [min, max]. */
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_u32_opt(struct argp_state *st, const char *what, const char *arg,
+			 uint64_t min, uint64_t max, uint32_t *out)
+{
+	uint64_t v;
+
+	if (parse_u64(arg, min, max, &v)) {
+		argp_error(st, "invalid %s '%s': expected an integer from %" PRIu64 " to %" PRIu64,
+			   what, arg, min, max);
+		return EINVAL;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static const struct argp argp_def;
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct dt_config *c = st->input;
+	uint64_t v;
+	char *colon;
+
+	switch (key) {
+	case 'i':
+		return parse_u32_opt(st, "interval", arg, 1, 86400 * 365, &c->interval_s);
+	case 'd':
+		return parse_u32_opt(st, "duration", arg, 1, 86400 * 365, &c->duration_s);
+	case 'p':
+		return parse_u32_opt(st, "PID", arg, 1, INT32_MAX, &c->pid);
+	case 'n':
+		return parse_u32_opt(st, "--top", arg, 1, 1000000, &c->top);
+	case OPT_DEV:
+		colon = arg ? strchr(arg, ':') : NULL;
+		if (!colon) {
+			argp_error(st, "invalid --dev '%s': expected MAJ:MIN, e.g. 259:0", arg);
+			return EINVAL;
+		}
+		*colon = 0;
+		if (parse_u64(arg, 0, 4095, &v)) {
+			*colon = ':';
+			argp_error(st, "invalid --dev '%s': major must be 0..4095", arg);
+			return EINVAL;
+		}
+		c->dev_major = (uint32_t)v;
+		if (parse_u64(colon + 1, 0, 0xfffff, &v)) {
+			*colon = ':';
+			argp_error(st, "invalid --dev '%s': minor must be 0..1048575", arg);
+			return EINVAL;
+		}
+		*colon = ':';
+		c->dev_minor = (uint32_t)v;
+		c->dev_set = true;
+		if (!c->dev_major && !c->dev_minor) {
+			argp_error(st, "invalid --dev '%s': 0:0 is no device", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_INO:
+		if (parse_u64(arg, 1, UINT64_MAX, &c->ino)) {
+			argp_error(st, "invalid --ino '%s': expected a positive integer", arg);
+			return EINVAL;
+		}
+		return 0;
+	case 'm':
+		c->unit = DT_UNIT_MS;
+		return 0;
+	case OPT_NS:
+		c->unit = DT_UNIT_NS;
+		return 0;
+	case 'T':
+		c->timestamps = true;
+		return 0;
+	case 'v':
+		c->verbose = true;
+		return 0;
+	case OPT_JSON:
+		c->json = true;
+		return 0;
+	case OPT_MAX_INODES:
+		return parse_u32_opt(st, "--max-inodes", arg, 16, 1 << 24, &c->max_inodes);
+	case OPT_MAX_PROCS:
+		return parse_u32_opt(st, "--max-procs", arg, 16, 1 << 24, &c->max_procs);
+	case OPT_MAX_INFLIGHT:
+		return parse_u32_opt(st, "--max-inflight", arg, 16, 1 << 22, &c->max_inflight);
+	case OPT_RINGBUF:
+		if (parse_u32_opt(st, "--ringbuf-kb", arg, 4, 1 << 20, &c->ringbuf_kb))
+			return EINVAL;
+		if (c->ringbuf_kb & (c->ringbuf_kb - 1)) {
+			argp_error(st, "invalid --ringbuf-kb '%s': must be a power of two", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_BTF:
+		c->btf_path = arg;
+		return 0;
+	case OPT_RAW_TP:
+		c->force_raw_tp = true;
+		return 0;
+	case OPT_NO_FUNC:
+		c->no_func_probes = true;
+		return 0;
+	case OPT_HELP:
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
+		c->exit_now = true;
+		return 0;
+	case OPT_USAGE:
+		argp_state_help(st, stdout, ARGP_HELP_USAGE);
+		c->exit_now = true;
+		return 0;
+	case 'V':
+		printf("daxtrace %s\n", DAXTRACE_VERSION);
+		c->exit_now = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		/* First positional argument: the COMMAND to run (with or without `--`). */
+		c->command = &st->argv[st->next - 1];
+		st->next = st->argc;
+		return 0;
+	case ARGP_KEY_END:
+		if (c->exit_now)
+			return 0;
+		if (c->command && c->pid) {
+			argp_error(st, "-p PID and a COMMAND exclude each other: trace one or the other");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_CHECK && c->command) {
+			argp_error(st, "'check' takes no COMMAND");
+			return EINVAL;
+		}
+		if (c->interval_s && c->duration_s && c->interval_s > c->duration_s) {
+			argp_error(st, "interval (%u s) is longer than duration (%u s)", c->interval_s,
+				   c->duration_s);
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_TRACE && c->interval_s) {
+			argp_error(st, "'trace' prints every event: -i does not apply");
+			return EINVAL;
+		}
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const struct argp argp_def = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+
+int dt_parse_args(int argc, char **argv, struct dt_config *c)
+{
+	int first = 1;
+
+	if (argc > 1 && !strcmp(argv[1], "trace")) {
+		c->mode = DT_MODE_TRACE;
+		first = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "check")) {
+		c->mode = DT_MODE_CHECK;
+		first = 2;
+	}
+	/* argp sees the subcommand as argv[0], so errors read "daxtrace: ..." anyway */
+	argv[first - 1] = argv[0];
+	if (argp_parse(&argp_def, argc - first + 1, argv + first - 1,
+		       ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, c))
+		return DT_EXIT_USAGE;
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line: what the user asked for, validated, with no side effects. */
+#ifndef DT_CLI_H
+#define DT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hist.h"
+
+enum dt_mode {
+	DT_MODE_SUMMARY, /* default: aggregate in kernel, print tables and histograms */
+	DT_MODE_TRACE,   /* `daxtrace trace`: one line per event */
+	DT_MODE_CHECK,   /* `daxtrace check`: which hooks this kernel offers */
+};
+
+struct dt_config {
+	enum dt_mode mode;
+	uint32_t interval_s; /* 0: one summary at the end */
+	uint32_t duration_s; /* 0: until Ctrl-C / SIGTERM / COMMAND exit */
+	uint32_t pid;
+	bool dev_set;
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	enum dt_unit unit;
+	bool timestamps;
+	bool verbose;
+	bool json;
+	uint32_t top;
+	uint32_t max_inodes;
+	uint32_t max_procs;
+	uint32_t max_inflight;
+	uint32_t ringbuf_kb;
+	bool force_raw_tp;   /* skip tp_btf even where it works (tests the raw_tp path) */
+	bool no_func_probes; /* skip fentry/kprobe even where they work */
+	const char *btf_path;
+	char **command; /* NULL-terminated argv after `--`, or NULL */
+	bool exit_now;  /* --help, --usage or --version was printed */
+};
+
+void dt_config_defaults(struct dt_config *c);
+/* Parses argv into c. Returns 0, or DT_EXIT_USAGE after printing one line to stderr. */
+int dt_parse_args(int argc, char **argv, struct dt_config *c);
+/* The kernel's dev_t encoding of --dev (major << 20 | minor), as the tracepoints carry it. */
+uint32_t dt_kernel_dev(uint32_t major, uint32_t minor);
+
+#endif

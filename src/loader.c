@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <bpf/libbpf.h>
+#include "daxtrace.h"
+#include "daxtrace.skel.h"
+#include "exitcodes.h"
+#include "kernel_probe.h"
+#include "loader.h"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool verbose;
+
+static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (level != LIBBPF_DEBUG && !verbose)
+		return 0; /* failures are summarised by daxtrace itself, in one line */
+	return vfprintf(stderr, fmt, ap);
+}
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+int dt_preflight(const struct dt_config *cfg)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d) == 0 && !has_cap(d, 21 /* CAP_SYS_ADMIN */) &&
+	    !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))) {
+		fprintf(stderr, "daxtrace: permission denied: run as root, or grant CAP_BPF and "
+				"CAP_PERFMON (e.g. sudo daxtrace ...)\n");
+		return DT_EXIT_NO_PERM;
+	}
+	if (cfg->btf_path) {
+		if (access(cfg->btf_path, R_OK)) {
+			fprintf(stderr, "daxtrace: cannot read BTF file '%s': %s\n", cfg->btf_path,
+				strerror(errno));
+			return DT_EXIT_USAGE;
+		}
+	} else if (!dt_vmlinux_btf_present()) {
+		fprintf(stderr, "daxtrace: kernel BTF not found at /sys/kernel/btf/vmlinux: use a kernel "
+				"built with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE\n");
+		return DT_EXIT_UNSUPPORTED;
+	}
+	return 0;
+}
+
+/* The hooks without which the tool has nothing to count. */
+static const char *const core_hooks[] = {
+	"dax_pte_fault_done", "dax_pmd_fault_done", "dax_insert_pfn_mkwrite",
+};
+
+bool dt_core_hooks_present(const struct dt_hooks *hooks, char *missing, size_t len)
+{
+	size_t used = 0;
+	bool ok = true;
+
+	if (len)
+		missing[0] = 0;
+	for (size_t i = 0; i < sizeof(core_hooks) / sizeof(core_hooks[0]); i++) {
+		if (dt_probes_have(hooks, core_hooks[i]))
+			continue;
+		ok = false;
+		if (used < len)
+			used += snprintf(missing + used, len - used, "%s%s", used ? ", " : "",
+					 core_hooks[i]);
+	}
+	return ok;
+}
+
+static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uint32_t tgid,
+		     const struct dt_hooks *hooks)
+{
+	struct daxtrace_bpf__rodata *ro = skel->rodata;
+	int err;
+
+	ro->filter_tgid = tgid;
+	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
+	ro->filter_ino = cfg->ino;
+	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
+	ro->dstmap_hooked = dt_probes_have(hooks, "iomap_iter_dstmap");
+	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
+	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
+	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, cfg->max_inflight);
+	if (cfg->mode == DT_MODE_TRACE)
+		err = err ?: bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
+	return err;
+}
+
+static struct daxtrace_bpf *open_skel(const struct dt_config *cfg)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = cfg->btf_path);
+
+	return daxtrace_bpf__open_opts(&opts);
+}
+
+int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
+	    struct daxtrace_bpf **out, bool load)
+{
+	struct dt_config eff = *cfg;
+	struct daxtrace_bpf *skel;
+	char missing[160];
+	int err = 0;
+
+	verbose = cfg->verbose;
+	libbpf_set_print(print_libbpf);
+	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets. */
+	if (cfg->btf_path && !dt_vmlinux_btf_present())
+		eff.force_raw_tp = true;
+	skel = open_skel(&eff);
+	if (!skel) {
+		fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));
+		return DT_EXIT_RUNTIME;
+	}
+	err = dt_probes_discover(hooks, skel->obj, &eff, load && geteuid() == 0);
+	if (err) {
+		fprintf(stderr, "daxtrace: cannot read /proc/kallsyms: %s\n", strerror(-err));
+		daxtrace_bpf__destroy(skel);
+		return DT_EXIT_RUNTIME;
+	}
+	if (!dt_core_hooks_present(hooks, missing, sizeof(missing))) {
+		fprintf(stderr, "daxtrace: this kernel has no fs_dax tracepoints (%s missing): it needs "
+				"CONFIG_FS_DAX=y; nothing to trace\n", missing);
+		daxtrace_bpf__destroy(skel);
+		return DT_EXIT_UNSUPPORTED;
+	}
+	if (!load) {
+		*out = skel;
+		return 0;
+	}
+	for (int step = 0;; step++) {
+		char msg[128];
+
+		dt_probes_apply(hooks);
+		err = configure(skel, cfg, tgid, hooks);
+		if (!err)
+			err = daxtrace_bpf__load(skel);
+		if (!err)
+			break;
+		snprintf(msg, sizeof(msg), "%s", strerror(-err));
+		if (cfg->verbose)
+			fprintf(stderr, "daxtrace: load failed (%s), degrading (step %d)\n", msg, step);
+		daxtrace_bpf__destroy(skel);
+		if (!dt_probes_degrade(hooks, step, msg)) {
+			fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
+					"verifier log)\n", msg);
+			return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
+		}
+		skel = open_skel(&eff);
+		if (!skel) {
+			fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));
+			return DT_EXIT_RUNTIME;
+		}
+		/* The new object has new program pointers: rebuild the table, keep the modes. */
+		struct dt_hooks kept = *hooks;
+
+		dt_probes_discover(hooks, skel->obj, &eff, false);
+		for (int i = 0; i < hooks->n; i++) {
+			const struct dt_hook *k = dt_probes_find(&kept, hooks->h[i].name);
+
+			if (k) {
+				hooks->h[i].mode = k->mode;
+				memcpy(hooks->h[i].why, k->why, sizeof(k->why));
+			}
+		}
+	}
+	if (err) {
+		fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
+				"verifier log)\n", strerror(-err));
+		daxtrace_bpf__destroy(skel);
+		return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
+	}
+	*out = skel;
+	return 0;
+}

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/btf.h>
+#include "kernel_probe.h"
+#include "probes.h"
+
+const char *dt_attach_mode_name(enum dt_attach_mode m)
+{
+	switch (m) {
+	case DT_ATTACH_TP_BTF: return "tp_btf";
+	case DT_ATTACH_RAW_TP: return "raw_tp";
+	case DT_ATTACH_FENTRY: return "fentry";
+	case DT_ATTACH_KPROBE: return "kprobe";
+	default: return "unavailable";
+	}
+}
+
+/* The flavour a program implements, from its section prefix. */
+static enum dt_attach_mode prog_variant(const struct bpf_program *p, enum dt_hook_kind *kind,
+					const char **target)
+{
+	static const struct { const char *prefix; enum dt_attach_mode mode; } v[] = {
+		{ "tp_btf/", DT_ATTACH_TP_BTF }, { "raw_tp/", DT_ATTACH_RAW_TP },
+		{ "fentry/", DT_ATTACH_FENTRY }, { "fexit/", DT_ATTACH_FENTRY },
+		{ "kprobe/", DT_ATTACH_KPROBE }, { "kretprobe/", DT_ATTACH_KPROBE },
+	};
+	const char *sec = bpf_program__section_name(p);
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		size_t n = strlen(v[i].prefix);
+
+		if (!strncmp(sec, v[i].prefix, n)) {
+			*target = sec + n;
+			*kind = v[i].mode <= DT_ATTACH_RAW_TP ? DT_HOOK_TRACEPOINT : DT_HOOK_FUNCTION;
+			return v[i].mode;
+		}
+	}
+	*target = sec;
+	*kind = DT_HOOK_TRACEPOINT;
+	return DT_ATTACH_NONE;
+}
+
+static struct dt_hook *hook_for(struct dt_hooks *hooks, const char *name, enum dt_hook_kind kind)
+{
+	for (int i = 0; i < hooks->n; i++)
+		if (!strcmp(hooks->h[i].name, name))
+			return &hooks->h[i];
+	if (hooks->n == DT_MAX_HOOKS)
+		return NULL;
+	struct dt_hook *h = &hooks->h[hooks->n++];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	h->kind = kind;
+	return h;
+}
+
+const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name)
+{
+	for (int i = 0; i < hooks->n; i++)
+		if (!strcmp(hooks->h[i].name, name))
+			return &hooks->h[i];
+	return NULL;
+}
+
+bool dt_probes_have(const struct dt_hooks *hooks, const char *name)
+{
+	const struct dt_hook *h = dt_probes_find(hooks, name);
+
+	return h && h->mode != DT_ATTACH_NONE;
+}
+
+/* Kernels from 6.15 insert refcounted pages, not PFNs, on the DAX path: insert_pfn still
+ * exists there but DAX never calls it. Which pair to hook follows from which API exists. */
+static const char *const pfn_path[] = { "insert_pfn", "vmf_insert_pfn_pmd_prot" };
+static const char *const page_path[] = { "vmf_insert_page_mkwrite", "vmf_insert_folio_pmd" };
+
+static bool in_list(const char *name, const char *const *list)
+{
+	return !strcmp(name, list[0]) || !strcmp(name, list[1]);
+}
+
+int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
+		       bool can_trial_load)
+{
+	const char *names[DT_MAX_HOOKS + 1];
+	char tpnames[DT_MAX_HOOKS][80];
+	bool found[DT_MAX_HOOKS + 1] = {};
+	struct bpf_program *p;
+	struct btf *btf;
+	bool kernel_btf, page_api;
+	int err;
+
+	memset(hooks, 0, sizeof(*hooks));
+	bpf_object__for_each_program(p, obj) {
+		enum dt_hook_kind kind;
+		const char *target;
+		struct dt_hook *h;
+
+		if (prog_variant(p, &kind, &target) == DT_ATTACH_NONE)
+			continue;
+		h = hook_for(hooks, target, kind);
+		if (h && h->n_progs < DT_MAX_HOOK_PROGS)
+			h->progs[h->n_progs++] = p;
+	}
+	for (int i = 0; i < hooks->n; i++) {
+		struct dt_hook *h = &hooks->h[i];
+
+		if (h->kind == DT_HOOK_TRACEPOINT) {
+			snprintf(tpnames[i], sizeof(tpnames[i]), "__traceiter_%s", h->name);
+			names[i] = tpnames[i];
+		} else {
+			names[i] = h->name;
+		}
+	}
+	names[hooks->n] = page_path[0];
+	err = dt_kallsyms_lookup(names, hooks->n + 1, found);
+	if (err)
+		return err;
+	page_api = found[hooks->n];
+
+	/* tp_btf and fentry resolve their targets in the running kernel's own BTF. */
+	kernel_btf = dt_vmlinux_btf_present();
+	btf = kernel_btf ? dt_btf_load(NULL) : NULL;
+	hooks->kprobe_support = dt_kprobe_supported();
+	for (int i = 0; i < hooks->n; i++) {
+		struct dt_hook *h = &hooks->h[i];
+		char type[96];
+		int terr;
+
+		h->mode = DT_ATTACH_NONE;
+		if (h->kind == DT_HOOK_TRACEPOINT) {
+			if (!found[i]) {
+				snprintf(h->why, sizeof(h->why), "tracepoint not in this kernel");
+				continue;
+			}
+			snprintf(type, sizeof(type), "btf_trace_%s", h->name);
+			if (!c->force_raw_tp && btf && dt_btf_has(btf, true, type, BTF_KIND_TYPEDEF))
+				h->mode = DT_ATTACH_TP_BTF;
+			else
+				h->mode = DT_ATTACH_RAW_TP;
+			continue;
+		}
+		if (c->no_func_probes) {
+			snprintf(h->why, sizeof(h->why), "disabled by --no-func-probes");
+			continue;
+		}
+		if (in_list(h->name, page_api ? pfn_path : page_path)) {
+			snprintf(h->why, sizeof(h->why), "not on this kernel's DAX insert path (%s)",
+				 page_api ? "it inserts pages" : "it inserts PFNs");
+			continue;
+		}
+		if (!found[i]) {
+			snprintf(h->why, sizeof(h->why), "function not in this kernel (inlined or renamed)");
+			continue;
+		}
+		terr = -ENOENT;
+		if (btf && dt_btf_has(btf, false, h->name, BTF_KIND_FUNC))
+			terr = can_trial_load ? dt_fentry_trial(h->name) : 0;
+		if (!terr) {
+			h->mode = DT_ATTACH_FENTRY;
+			hooks->fentry_ok_any = true;
+			continue;
+		}
+		snprintf(hooks->fentry_err, sizeof(hooks->fentry_err), "%s", strerror(-terr));
+		if (hooks->kprobe_support) {
+			h->mode = DT_ATTACH_KPROBE;
+			continue;
+		}
+		snprintf(h->why, sizeof(h->why), "fentry: %s; kprobe: not supported by this kernel",
+			 strerror(-terr));
+	}
+	btf__free(btf);
+	return 0;
+}
+
+void dt_probes_apply(struct dt_hooks *hooks)
+{
+	for (int i = 0; i < hooks->n; i++) {
+		struct dt_hook *h = &hooks->h[i];
+
+		for (int j = 0; j < h->n_progs; j++) {
+			enum dt_hook_kind kind;
+			const char *target;
+
+			bpf_program__set_autoload(h->progs[j],
+						  prog_variant(h->progs[j], &kind, &target) == h->mode);
+		}
+	}
+}
+
+bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err)
+{
+	bool changed = false;
+
+	for (int i = 0; i < hooks->n; i++) {
+		struct dt_hook *h = &hooks->h[i];
+
+		if (step == 0 && h->mode == DT_ATTACH_TP_BTF) {
+			h->mode = DT_ATTACH_RAW_TP;
+			changed = true;
+		} else if (step == 1 && (h->mode == DT_ATTACH_FENTRY || h->mode == DT_ATTACH_KPROBE)) {
+			h->mode = DT_ATTACH_NONE;
+			snprintf(h->why, sizeof(h->why), "load failed: %s", err);
+			changed = true;
+		}
+	}
+	return changed || step < 1;
+}
+
+static void detach_hook(struct dt_hook *h)
+{
+	for (int j = 0; j < h->n_progs; j++) {
+		bpf_link__destroy(h->links[j]);
+		h->links[j] = NULL;
+	}
+}
+
+void dt_probes_attach(struct dt_hooks *hooks)
+{
+	for (int i = 0; i < hooks->n; i++) {
+		struct dt_hook *h = &hooks->h[i];
+
+		if (h->mode == DT_ATTACH_NONE)
+			continue;
+		for (int j = 0; j < h->n_progs; j++) {
+			if (!bpf_program__autoload(h->progs[j]))
+				continue;
+			h->links[j] = bpf_program__attach(h->progs[j]);
+			if (!h->links[j]) {
+				snprintf(h->why, sizeof(h->why), "attach failed: %s", strerror(errno));
+				detach_hook(h);
+				h->mode = DT_ATTACH_NONE;
+				break;
+			}
+		}
+	}
+}
+
+void dt_probes_detach(struct dt_hooks *hooks)
+{
+	for (int i = 0; i < hooks->n; i++)
+		detach_hook(&hooks->h[i]);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Which kernel hooks exist here and how each one attaches. The hook list is derived from the
+ * BPF object's own sections (tp_btf/X + raw_tp/X, fentry/X + kprobe/X ...), so adding a program
+ * to bpf/daxtrace.bpf.c is all it takes to add a hook. */
+#ifndef DT_PROBES_H
+#define DT_PROBES_H
+
+#include <stdbool.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+
+enum dt_hook_kind { DT_HOOK_TRACEPOINT, DT_HOOK_FUNCTION };
+
+enum dt_attach_mode {
+	DT_ATTACH_NONE, /* "unavailable" */
+	DT_ATTACH_TP_BTF,
+	DT_ATTACH_RAW_TP,
+	DT_ATTACH_FENTRY,
+	DT_ATTACH_KPROBE,
+};
+
+#define DT_MAX_HOOKS 32
+#define DT_MAX_HOOK_PROGS 4
+
+struct dt_hook {
+	char name[64];
+	enum dt_hook_kind kind;
+	enum dt_attach_mode mode;
+	char why[160]; /* why it is unavailable, or empty */
+	int n_progs;
+	struct bpf_program *progs[DT_MAX_HOOK_PROGS];
+	struct bpf_link *links[DT_MAX_HOOK_PROGS];
+};
+
+struct dt_hooks {
+	struct dt_hook h[DT_MAX_HOOKS];
+	int n;
+	bool fentry_ok_any, kprobe_support;
+	char fentry_err[64];
+};
+
+const char *dt_attach_mode_name(enum dt_attach_mode m);
+
+/* Fills hooks from obj's programs and decides a mode for each by probing this kernel. */
+int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
+		       bool can_trial_load);
+/* Sets autoload on obj's programs to match the decided modes. */
+void dt_probes_apply(struct dt_hooks *hooks);
+/* Attaches every loaded program, one by one; a hook that fails is marked unavailable. */
+void dt_probes_attach(struct dt_hooks *hooks);
+void dt_probes_detach(struct dt_hooks *hooks);
+const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name);
+bool dt_probes_have(const struct dt_hooks *hooks, const char *name);
+/* After a failed load: degrade one step (tp_btf -> raw_tp, then drop function hooks).
+ * Returns false when there is nothing left to give up. */
+bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err);
+
+#endif

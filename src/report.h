@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The two renderings of a snapshot: the terminal report and the JSON document. Both read the
+ * same snapshot and the same name tables (names.c). */
+#ifndef DT_REPORT_H
+#define DT_REPORT_H
+
+#include <stdio.h>
+#include "cli.h"
+#include "probes.h"
+#include "snapshot.h"
+
+struct dt_report_ctx {
+	const struct dt_config *cfg;
+	const struct dt_hooks *hooks;
+	const char *kernel;   /* uname -r */
+	uint64_t wall_ns;     /* CLOCK_REALTIME when the snapshot was taken */
+	int width;            /* terminal columns for the text report */
+	bool final;           /* last report of the run */
+};
+
+void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
+void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
+/* The diagnostics that mean something was not counted, one line each, for stderr. */
+void dt_report_warnings(FILE *out, const struct dt_snapshot *s);
+
+#endif

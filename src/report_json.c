@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The JSON document of docs/JSON.md: one per interval, on one line (NDJSON). */
+#include <stdio.h>
+#include "hist.h"
+#include "json_writer.h"
+#include "names.h"
+#include "paths.h"
+#include "report.h"
+
+static void counters(struct dt_json *j, const __u64 *c, const __u64 *fb)
+{
+	for (int i = 0; i < DT_C_NR; i++) {
+		dt_json_key(j, dt_counter_names[i]);
+		dt_json_u64(j, c[i]);
+	}
+	dt_json_key(j, "fallback_reasons");
+	dt_json_begin_object(j);
+	for (int r = 0; r < DT_FB_NR; r++) {
+		dt_json_key(j, dt_fallback_names[r]);
+		dt_json_u64(j, fb[r]);
+	}
+	dt_json_end_object(j);
+}
+
+static void probes(struct dt_json *j, const struct dt_hooks *hooks)
+{
+	dt_json_key(j, "probes");
+	dt_json_begin_object(j);
+	for (int i = 0; hooks && i < hooks->n; i++) {
+		dt_json_key(j, hooks->h[i].name);
+		dt_json_string(j, dt_attach_mode_name(hooks->h[i].mode));
+	}
+	dt_json_end_object(j);
+	dt_json_key(j, "probe_notes");
+	dt_json_begin_object(j);
+	for (int i = 0; hooks && i < hooks->n; i++) {
+		if (hooks->h[i].mode != DT_ATTACH_NONE || !hooks->h[i].why[0])
+			continue;
+		dt_json_key(j, hooks->h[i].name);
+		dt_json_string(j, hooks->h[i].why);
+	}
+	dt_json_end_object(j);
+}
+
+static void inode(struct dt_json *j, struct dt_inode_rec *r)
+{
+	char dev[16];
+
+	dt_paths_resolve(r);
+	dt_format_dev(r->key.dev, dev, sizeof(dev));
+	dt_json_begin_object(j);
+	dt_json_key(j, "dev");
+	dt_json_string(j, dev);
+	dt_json_key(j, "ino");
+	dt_json_u64(j, r->key.ino);
+	dt_json_key(j, "path");
+	dt_json_string(j, r->path);
+	dt_json_key(j, "comm");
+	dt_json_string(j, r->comm);
+	dt_json_key(j, "pid");
+	dt_json_u64(j, r->pid);
+	counters(j, r->val.counters, r->val.fallbacks);
+	dt_json_end_object(j);
+}
+
+/* Buckets in ns, exact slot bounds; only non-empty ones; the open-ended top slot has
+ * "high": null. */
+static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slots)
+{
+	dt_json_begin_object(j);
+	dt_json_key(j, "name");
+	dt_json_string(j, dt_hist_names[h]);
+	dt_json_key(j, "unit");
+	dt_json_string(j, "ns");
+	dt_json_key(j, "count");
+	dt_json_u64(j, dt_hist_count(slots));
+	dt_json_key(j, "buckets");
+	dt_json_begin_array(j);
+	for (int i = 0; i < DT_MAX_SLOTS; i++) {
+		uint64_t lo, hi;
+
+		if (!slots->slots[i])
+			continue;
+		dt_slot_range_ns(i, &lo, &hi);
+		dt_json_begin_object(j);
+		dt_json_key(j, "low");
+		dt_json_u64(j, lo);
+		dt_json_key(j, "high");
+		if (hi == UINT64_MAX)
+			dt_json_null(j);
+		else
+			dt_json_u64(j, hi);
+		dt_json_key(j, "count");
+		dt_json_u64(j, slots->slots[i]);
+		dt_json_end_object(j);
+	}
+	dt_json_end_array(j);
+	dt_json_end_object(j);
+}
+
+void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
+{
+	struct dt_json j;
+
+	dt_json_init(&j, out);
+	dt_json_begin_object(&j);
+	dt_json_key(&j, "timestamp_ns");
+	dt_json_u64(&j, ctx->wall_ns);
+	dt_json_key(&j, "kernel");
+	dt_json_string(&j, ctx->kernel ? ctx->kernel : "");
+	probes(&j, ctx->hooks);
+	dt_json_key(&j, "interval_ns");
+	dt_json_u64(&j, s->interval_ns);
+	dt_json_key(&j, "final");
+	dt_json_bool(&j, ctx->final);
+	dt_json_key(&j, "lost_events");
+	dt_json_u64(&j, s->diag[DT_D_LOST_EVENTS]);
+	dt_json_key(&j, "diagnostics");
+	dt_json_begin_object(&j);
+	for (int i = 0; i < DT_D_NR; i++) {
+		dt_json_key(&j, dt_diag_names[i]);
+		dt_json_u64(&j, s->diag[i]);
+	}
+	dt_json_key(&j, "inflight");
+	dt_json_u64(&j, s->inflight);
+	dt_json_end_object(&j);
+	dt_json_key(&j, "totals");
+	dt_json_begin_object(&j);
+	dt_json_key(&j, "inodes");
+	dt_json_u64(&j, s->n_inodes);
+	counters(&j, s->totals, s->fallback_totals);
+	dt_json_end_object(&j);
+	dt_json_key(&j, "inodes");
+	dt_json_begin_array(&j);
+	for (size_t i = 0; i < s->n_inodes; i++)
+		inode(&j, &s->inodes[i]);
+	dt_json_end_array(&j);
+	dt_json_key(&j, "histograms");
+	dt_json_begin_array(&j);
+	for (int h = 0; h < DT_H_NR; h++)
+		histogram(&j, h, &s->hists[h]);
+	dt_json_end_array(&j);
+	dt_json_end_object(&j);
+	fputc('\n', out);
+	fflush(out);
+}

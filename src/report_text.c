@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+#include "hist.h"
+#include "names.h"
+#include "paths.h"
+#include "report.h"
+
+static unsigned long long errors(const __u64 *c)
+{
+	return c[DT_C_MKWRITE_ERRORS] + c[DT_C_FAULT_ERRORS] + c[DT_C_FSYNC_FAILURES];
+}
+
+/* One row of the table. 10 columns, 75 characters. */
+static void row(FILE *out, const char *dev, const char *ino, const __u64 *c)
+{
+	fprintf(out, "%-8s %8s %7llu %6llu %6llu %7llu %7llu %5llu %6llu %6llu\n", dev, ino,
+		c[DT_C_PTE_FAULTS], c[DT_C_PMD_FAULTS], c[DT_C_SYNC_FAULTS], c[DT_C_PTE_UPGRADES],
+		c[DT_C_PMD_UPGRADES], c[DT_C_RACES], c[DT_C_FALLBACKS], errors(c));
+}
+
+/* A detail line of "name=value" pairs for the non-zero ones, wrapped at the width. */
+struct details {
+	FILE *out;
+	int col, width;
+	bool any;
+};
+
+static void detail(struct details *d, const char *name, unsigned long long v)
+{
+	char buf[80];
+	int n;
+
+	if (!v)
+		return;
+	n = snprintf(buf, sizeof(buf), " %s=%llu", name, v);
+	if (!d->any)
+		fputc(' ', d->out);
+	if (d->col + n > d->width) {
+		fputs("\n  ", d->out);
+		d->col = 2;
+	}
+	fputs(buf, d->out);
+	d->col += n;
+	d->any = true;
+}
+
+static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
+{
+	static const int extra[] = { DT_C_HOLE_LOADS, DT_C_WRITEBACKS, DT_C_MKWRITE_ERRORS,
+				     DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
+	struct details d = { out, 1, width, false };
+
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		detail(&d, dt_counter_names[extra[i]], c[extra[i]]);
+	for (int r = 0; r < DT_FB_NR; r++)
+		detail(&d, dt_fallback_names[r], fb[r]);
+	if (d.any)
+		fputc('\n', out);
+}
+
+/* The path, left-truncated to fit, then the top process. */
+static void name_line(FILE *out, const struct dt_inode_rec *r, int width)
+{
+	char who[48] = "";
+	const char *p = r->path[0] ? r->path : "(name not seen yet)";
+	int room, len;
+
+	if (r->comm[0])
+		snprintf(who, sizeof(who), "  %s[%u]", r->comm, r->pid);
+	room = width - 2 - (int)strlen(who);
+	len = (int)strlen(p);
+	if (room < 8)
+		room = 8;
+	if (len > room)
+		fprintf(out, "  ...%s%s\n", p + len - room + 3, who);
+	else
+		fprintf(out, "  %s%s\n", p, who);
+}
+
+static void header(FILE *out)
+{
+	fprintf(out, "%-8s %8s %7s %6s %6s %7s %7s %5s %6s %6s\n", "DEV", "INODE", "PTE", "PMD",
+		"SYNC", "UPG-PTE", "UPG-PMD", "RACE", "FALLBK", "ERRORS");
+}
+
+void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
+{
+	const struct dt_config *cfg = ctx->cfg;
+	int width = ctx->width >= 40 ? ctx->width : 80;
+	size_t shown = s->n_inodes < cfg->top ? s->n_inodes : cfg->top;
+
+	if (cfg->timestamps) {
+		time_t t = (time_t)(ctx->wall_ns / 1000000000ULL);
+		struct tm tm;
+		char ts[32];
+
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
+		fprintf(out, "%s\n", ts);
+	}
+	header(out);
+	for (size_t i = 0; i < shown; i++) {
+		struct dt_inode_rec *r = &s->inodes[i];
+		char dev[16], ino[24];
+
+		dt_paths_resolve(r);
+		dt_format_dev(r->key.dev, dev, sizeof(dev));
+		snprintf(ino, sizeof(ino), "%" PRIu64, (uint64_t)r->key.ino);
+		row(out, dev, ino, r->val.counters);
+		name_line(out, r, width);
+		details(out, r->val.counters, r->val.fallbacks, width);
+	}
+	if (s->n_inodes > shown)
+		fprintf(out, "(%zu more inodes; -n to show more, --json for all)\n",
+			s->n_inodes - shown);
+	row(out, "TOTAL", "", s->totals);
+	details(out, s->totals, s->fallback_totals, width);
+
+	for (int h = 0; h < DT_H_NR; h++) {
+		uint64_t n = dt_hist_count(&s->hists[h]);
+
+		if (!n)
+			continue;
+		fprintf(out, "\n%s latency, %" PRIu64 " samples:\n", dt_hist_names[h], n);
+		dt_hist_print(out, &s->hists[h], cfg->unit, width);
+	}
+	fputc('\n', out);
+	fflush(out);
+}
+
+void dt_report_warnings(FILE *out, const struct dt_snapshot *s)
+{
+	static const char *const advice[DT_D_NR] = {
+		[DT_D_INODE_OVERFLOW] = "events missing from the per-inode table (map full; raise --max-inodes); totals are complete",
+		[DT_D_PROC_OVERFLOW] = "faults not attributed to a process (map full; raise --max-procs)",
+		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (in-flight map full; raise --max-inflight)",
+		[DT_D_LOST_EVENTS] = "events lost by `trace` (ring buffer full; raise --ringbuf-kb)",
+		[DT_D_UNMATCHED] = "mkwrite events without their fault (started mid-fault or map full): upgrade size unknown",
+	};
+
+	for (int i = 0; i < DT_D_NR; i++)
+		if (s->diag[i] && advice[i])
+			fprintf(out, "daxtrace: warning: %llu %s\n", s->diag[i], advice[i]);
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "collect.h"
+#include "command.h"
+#include "daxtrace.h"
+#include "daxtrace.skel.h"
+#include "exitcodes.h"
+#include "loader.h"
+#include "paths.h"
+#include "report.h"
+#include "session.h"
+#include "trace_stream.h"
+
+#define SWEEP_EVERY_NS (5ULL * 1000000000ULL)
+#define STALE_AFTER_NS (10ULL * 1000000000ULL)
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t child_changed;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_child(int sig)
+{
+	(void)sig;
+	child_changed = 1;
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = {};
+
+	sa.sa_handler = on_stop; /* no SA_RESTART: a signal must cut the sleep short */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout shows as EPIPE on write */
+}
+
+static int term_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
+		return ws.ws_col;
+	return 80;
+}
+
+/* The one-time notice of what this kernel does not let daxtrace see. */
+static void notice_degraded(const struct dt_hooks *hooks)
+{
+	bool func_any = false, func_missing = false;
+
+	for (int i = 0; i < hooks->n; i++) {
+		const struct dt_hook *h = &hooks->h[i];
+
+		if (h->kind != DT_HOOK_FUNCTION || strstr(h->why, "not on this kernel's DAX"))
+			continue;
+		if (h->mode == DT_ATTACH_NONE)
+			func_missing = true;
+		else
+			func_any = true;
+	}
+	if (func_missing && !func_any)
+		fprintf(stderr, "daxtrace: fentry/kprobe hooks unavailable (fentry: %s; kprobe: %s): "
+				"tracepoints only, so no fsync-failure count on xfs and no insert latency\n",
+			hooks->fentry_err[0] ? hooks->fentry_err : "not tried",
+			hooks->kprobe_support ? "failed" : "not supported by this kernel");
+	for (int i = 0; i < hooks->n; i++) {
+		const struct dt_hook *h = &hooks->h[i];
+
+		if (h->kind == DT_HOOK_TRACEPOINT && h->mode == DT_ATTACH_NONE)
+			fprintf(stderr, "daxtrace: %s: %s\n", h->name, h->why);
+	}
+}
+
+struct run {
+	const struct dt_config *cfg;
+	struct daxtrace_bpf *skel;
+	struct dt_hooks hooks;
+	struct dt_report_ctx rep;
+	struct dt_snapshot snap;
+	struct utsname uts;
+	uint64_t interval_start;
+	bool out_closed;
+};
+
+/* Takes a snapshot and prints it; returns false if stdout is gone. */
+static bool report(struct run *r, bool reset, bool final)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	FILE *out = stdout;
+
+	dt_snapshot_clear(&r->snap);
+	if (dt_collect(r->skel, &r->snap, reset))
+		fprintf(stderr, "daxtrace: reading the BPF maps failed: %s\n", strerror(errno));
+	r->snap.interval_ns = now - r->interval_start;
+	r->snap.inflight = dt_sweep_inflight(r->skel, STALE_AFTER_NS);
+	r->interval_start = now;
+	r->rep.wall_ns = now_ns(CLOCK_REALTIME);
+	r->rep.final = final;
+	if (r->cfg->mode == DT_MODE_TRACE)
+		return true;
+	if (r->cfg->json)
+		dt_report_json(out, &r->rep, &r->snap);
+	else
+		dt_report_text(out, &r->rep, &r->snap);
+	dt_report_warnings(stderr, &r->snap);
+	if (ferror(out) || fflush(out)) {
+		r->out_closed = true;
+		return false;
+	}
+	return true;
+}
+
+/* Sleeps until the deadline or a signal. */
+static void sleep_until(uint64_t deadline)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	struct timespec ts;
+
+	if (deadline <= now)
+		return;
+	deadline -= now;
+	ts.tv_sec = (time_t)(deadline / 1000000000ULL);
+	ts.tv_nsec = (long)(deadline % 1000000000ULL);
+	nanosleep(&ts, NULL);
+}
+
+static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
+{
+	const struct dt_config *cfg = r->cfg;
+	uint64_t start = now_ns(CLOCK_MONOTONIC), next_sweep = start + SWEEP_EVERY_NS;
+	uint64_t end = cfg->duration_s ? start + cfg->duration_s * 1000000000ULL : UINT64_MAX;
+	uint64_t next_report = cfg->interval_s ? start + cfg->interval_s * 1000000000ULL : UINT64_MAX;
+
+	while (!stop_signal) {
+		uint64_t now = now_ns(CLOCK_MONOTONIC), deadline = end;
+
+		if (cmd && (child_changed || cmd->exited)) {
+			child_changed = 0;
+			if (dt_command_poll(cmd))
+				break;
+		}
+		if (now >= end)
+			break;
+		if (now >= next_report) {
+			if (!report(r, true, false))
+				return 0;
+			next_report += cfg->interval_s * 1000000000ULL;
+		}
+		if (now >= next_sweep) {
+			dt_sweep_inflight(r->skel, STALE_AFTER_NS);
+			next_sweep = now + SWEEP_EVERY_NS;
+		}
+		if (next_report < deadline)
+			deadline = next_report;
+		if (next_sweep < deadline)
+			deadline = next_sweep;
+		if (rb) {
+			int n = ring_buffer__poll(rb, 100);
+
+			if (n < 0 && n != -EINTR) {
+				fprintf(stderr, "daxtrace: reading the ring buffer failed: %s\n", strerror(-n));
+				return DT_EXIT_RUNTIME;
+			}
+			if (ferror(stdout) || fflush(stdout)) {
+				r->out_closed = true;
+				return 0;
+			}
+		} else {
+			sleep_until(deadline);
+		}
+	}
+	if (rb) /* what arrived before the stop */
+		ring_buffer__consume(rb);
+	return 0;
+}
+
+int dt_run_session(const struct dt_config *cfg)
+{
+	struct dt_command cmd = { .pid = -1, .go_fd = -1, .err_fd = -1 };
+	struct dt_trace_ctx tctx = { .out = stdout, .cfg = cfg };
+	struct ring_buffer *rb = NULL;
+	struct run r = { .cfg = cfg };
+	uint32_t tgid = cfg->pid;
+	int err;
+
+	if ((err = dt_preflight(cfg)))
+		return err;
+	if (cfg->pid && kill((pid_t)cfg->pid, 0) && errno == ESRCH) {
+		fprintf(stderr, "daxtrace: no process with PID %u (has it exited?)\n", cfg->pid);
+		return DT_EXIT_NO_PROCESS;
+	}
+	if (cfg->command) {
+		if ((err = dt_command_check(cfg->command)))
+			return err;
+		if ((err = dt_command_fork(&cmd, cfg->command)))
+			return err;
+		tgid = (uint32_t)cmd.pid;
+	}
+	install_signals();
+	err = dt_load(cfg, tgid, &r.hooks, &r.skel, true);
+	if (err)
+		goto out;
+	dt_probes_attach(&r.hooks);
+	{
+		char missing[160];
+
+		if (!dt_core_hooks_present(&r.hooks, missing, sizeof(missing))) {
+			fprintf(stderr, "daxtrace: cannot attach the fs_dax tracepoints (%s); run with -v "
+					"for details\n", missing);
+			err = DT_EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	notice_degraded(&r.hooks);
+	uname(&r.uts);
+	r.rep = (struct dt_report_ctx){ .cfg = cfg, .hooks = &r.hooks, .kernel = r.uts.release,
+					.width = term_width() };
+	dt_snapshot_init(&r.snap);
+	dt_paths_init();
+	if (cfg->mode == DT_MODE_TRACE) {
+		rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), dt_trace_event, &tctx, NULL);
+		if (!rb) {
+			fprintf(stderr, "daxtrace: cannot set up the ring buffer: %s\n", strerror(errno));
+			err = DT_EXIT_RUNTIME;
+			goto out;
+		}
+		dt_trace_header(&tctx);
+	}
+	if (!cfg->json || cfg->mode == DT_MODE_TRACE)
+		fprintf(stderr, "Tracing synchronous DAX faults%s... %s\n",
+			cfg->command ? "" : "", cfg->command ? "until the command exits." :
+			cfg->duration_s ? "" : "Hit Ctrl-C to end.");
+	if (cfg->command && (err = dt_command_start(&cmd, cfg->command[0])))
+		goto out;
+	r.interval_start = now_ns(CLOCK_MONOTONIC);
+	err = loop(&r, cfg->command ? &cmd : NULL, rb);
+	if (!err && !r.out_closed) {
+		report(&r, cfg->interval_s != 0, true);
+		if (cfg->mode == DT_MODE_TRACE) {
+			dt_report_warnings(stderr, &r.snap);
+			fprintf(stderr, "daxtrace: %llu events, %llu lost\n",
+				(unsigned long long)tctx.events,
+				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
+		}
+	}
+	if (!err && cfg->command)
+		err = dt_command_exit_code(&cmd, cfg->command[0]);
+out:
+	if (cfg->command && !cmd.exited && cmd.go_fd >= 0)
+		dt_command_abort(&cmd);
+	ring_buffer__free(rb);
+	dt_probes_detach(&r.hooks);
+	daxtrace_bpf__destroy(r.skel);
+	dt_snapshot_free(&r.snap);
+	dt_paths_free();
+	return err;
+}
