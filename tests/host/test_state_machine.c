@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Drives the raw_tp programs through BPF_PROG_TEST_RUN with made-up arguments, on this thread,
+ * and checks counters, fallback reasons and histogram sample counts. Pointer arguments are
+ * plain numbers here: reads through them fail and give 0, but the vmf value still keys the
+ * in-flight sequence, which is what the state machine runs on. Needs root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "daxtrace.h"
+#include "daxtrace.skel.h"
+
+#define NOPAGE 0x100
+#define FALLBACK 0x800
+#define NEEDDSYNC 0x2000
+#define SIGBUS 0x2
+#define MAJOR 0x4
+
+static struct daxtrace_bpf *skel;
+
+static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
+{
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct bpf_program *p;
+
+	libbpf_set_print(quiet);
+	skel = daxtrace_bpf__open();
+	if (!skel)
+		return -1;
+	bpf_object__for_each_program(p, skel->obj)
+		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
+	skel->rodata->dstmap_hooked = true;
+	return daxtrace_bpf__load(skel);
+}
+
+static int teardown(void **state)
+{
+	daxtrace_bpf__destroy(skel);
+	return 0;
+}
+
+/* Zero all aggregates and the thread's in-flight state between tests. */
+static int reset(void **state)
+{
+	uint32_t tid = (uint32_t)gettid();
+
+	memset(skel->bss, 0, sizeof(*skel->bss));
+	bpf_map_delete_elem(bpf_map__fd(skel->maps.inflight), &tid);
+	return 0;
+}
+
+static void run(struct bpf_program *prog, int nargs, ...)
+{
+	uint64_t args[6] = {};
+	va_list ap;
+
+	va_start(ap, nargs);
+	for (int i = 0; i < nargs; i++)
+		args[i] = va_arg(ap, uint64_t);
+	va_end(ap);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = nargs * 8);
+	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+}
+
+#define VMF 0xffff888000001000ULL
+#define VMF2 0xffff888000002000ULL
+
+static uint64_t hist_n(int h)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < DT_MAX_SLOTS; i++)
+		n += skel->bss->hists[h].slots[i];
+	return n;
+}
+
+#define T(c) skel->bss->totals[c]
+
+/* PMD attempt falls back, PTE attempt needs a sync, mkwrite upgrades the PTE. */
+static void test_pmd_fallback_then_pte_sync(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pmd_fault, 4, 0ULL, VMF, 1024ULL, 0ULL);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, VMF, 1024ULL, (uint64_t)FALLBACK);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)(NEEDDSYNC | MAJOR));
+	run(p->raw_ext4_sync_file_exit, 2, 0ULL, 0ULL);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+
+	assert_int_equal(T(DT_C_PMD_FAULTS), 1);
+	assert_int_equal(T(DT_C_PTE_FAULTS), 1);
+	assert_int_equal(T(DT_C_FALLBACKS), 1);
+	assert_int_equal(T(DT_C_SYNC_FAULTS), 1);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 1);
+	assert_int_equal(T(DT_C_PMD_UPGRADES), 0);
+	/* vmf fields read as 0: vm_end 0 < 2 MiB block end */
+	assert_int_equal(skel->bss->fallback_totals[DT_FB_VMA_END], 1);
+	assert_int_equal(hist_n(DT_H_PMD_FAULT), 1);
+	assert_int_equal(hist_n(DT_H_PTE_FAULT), 1);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
+	assert_int_equal(hist_n(DT_H_FSYNC), 1);
+	assert_int_equal(hist_n(DT_H_MKWRITE), 1);
+	assert_int_equal(skel->bss->diag[DT_D_UNMATCHED], 0);
+}
+
+/* A PMD NEEDDSYNC sizes the upgrade as PMD. */
+static void test_pmd_sync_upgrade(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pmd_fault, 4, 0ULL, VMF, 1024ULL, 0ULL);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, VMF, 1024ULL, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PMD_UPGRADES), 1);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 0);
+	assert_int_equal(T(DT_C_SYNC_FAULTS), 1);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
+	assert_int_equal(hist_n(DT_H_MKWRITE), 0); /* no fsync end seen: no mkwrite split */
+}
+
+/* no_entry ends the sequence as a race, not an upgrade. */
+static void test_race(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_insert_pfn_mkwrite_no_entry, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_RACES), 1);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 0);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
+	/* the re-fault is a new, non-sync sequence */
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PTE_FAULTS), 2);
+	assert_int_equal(T(DT_C_SYNC_FAULTS), 1);
+}
+
+/* A failed fsync (ext4_sync_file_exit ret < 0) ends the sync fault with no mkwrite event. */
+static void test_fsync_failure(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_ext4_sync_file_exit, 2, 0ULL, (uint64_t)-5);
+	assert_int_equal(T(DT_C_FSYNC_FAILURES), 1);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
+	assert_int_equal(hist_n(DT_H_FSYNC), 1);
+}
+
+/* mkwrite with SIGBUS is an error, not an upgrade; fault errors are counted on *_done. */
+static void test_errors(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)SIGBUS);
+	assert_int_equal(T(DT_C_MKWRITE_ERRORS), 1);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 0);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF2, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF2, (uint64_t)SIGBUS);
+	assert_int_equal(T(DT_C_FAULT_ERRORS), 1);
+}
+
+/* An mkwrite with no open sequence is counted as unmatched, never guessed. */
+static void test_unmatched(void **state)
+{
+	run(skel->progs.raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PTE_UPGRADES) + T(DT_C_PMD_UPGRADES), 0);
+	assert_int_equal(skel->bss->diag[DT_D_UNMATCHED], 1);
+}
+
+/* A new fault while a sync is pending abandons the old sequence: counted as stale. */
+static void test_stale(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF2, 0ULL);
+	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
+}
+
+/* The dstmap of the attempt decides between entry_conflict and later reasons; here no
+ * iomap lookup happened before the fallback. */
+static void test_entry_conflict_needs_no_dstmap(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	/* max_pgoff 0 with pgoff 0 would be eof; vm_end 0 would be vma_end first. Only the
+	 * counters matter here: one fallback, one reason, total consistent. */
+	run(p->raw_dax_pmd_fault, 4, 0ULL, VMF, 4096ULL, 0ULL);
+	run(p->raw_iomap_iter_dstmap, 2, 0ULL, 0ULL);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, VMF, 4096ULL, (uint64_t)FALLBACK);
+	uint64_t sum = 0;
+
+	for (int r = 0; r < DT_FB_NR; r++)
+		sum += skel->bss->fallback_totals[r];
+	assert_int_equal(sum, T(DT_C_FALLBACKS));
+	assert_int_equal(sum, 1);
+}
+
+/* Per-inode records and the process map fill in alongside the totals. */
+static void test_inode_record(void **state)
+{
+	struct dt_inode_key k = {}, next;
+	struct dt_inode_val v;
+	int fd = bpf_map__fd(skel->maps.inodes);
+
+	while (!bpf_map_get_next_key(fd, NULL, &next))
+		bpf_map_delete_elem(fd, &next);
+	run(skel->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(skel->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(bpf_map_lookup_elem(fd, &k, &v), 0); /* (dev 0, ino 0): NULL inode */
+	assert_int_equal(v.counters[DT_C_PTE_FAULTS], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_pmd_fallback_then_pte_sync, reset),
+		cmocka_unit_test_setup(test_pmd_sync_upgrade, reset),
+		cmocka_unit_test_setup(test_race, reset),
+		cmocka_unit_test_setup(test_fsync_failure, reset),
+		cmocka_unit_test_setup(test_errors, reset),
+		cmocka_unit_test_setup(test_unmatched, reset),
+		cmocka_unit_test_setup(test_stale, reset),
+		cmocka_unit_test_setup(test_entry_conflict_needs_no_dstmap, reset),
+		cmocka_unit_test_setup(test_inode_record, reset),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
