@@ -71,3 +71,10 @@ include tests/tests.mk
 
 clean:
 	$(Q)rm -rf $(BUILD) daxtrace
+
+# The workload generator, static so it runs in the test guest.
+$(BUILD)/daxload: tools/daxload/daxload.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -static -pthread $< -o $@
+
+all: $(BUILD)/daxload

@@ -55,8 +55,9 @@ DT_TP(dax_writeback_one, on_writeback_one(inode),
 /* Fallback reasons need the extent the PMD attempt looked up. */
 DT_TP(iomap_iter_dstmap, on_dstmap(iomap), struct inode *inode, struct iomap *iomap)
 
-/* The fsync inside a sync fault, on ext4 (xfs has only an entry tracepoint). Used only where
- * vfs_fsync_range cannot be hooked. */
+/* The fsync inside a sync fault, on ext4 (xfs has only an entry tracepoint). It fires inside
+ * vfs_fsync_range, so where both are hooked it ends the fsync measurement on ext4 and the
+ * vfs_fsync_range exit does on xfs. */
 DT_TP(ext4_sync_file_exit, on_fsync_exit(ret), struct inode *inode, int ret)
 
 /* dax_finish_sync_fault(vmf, size, pfn): the 3rd argument is pfn_t (6.1) or unsigned long
@@ -69,9 +70,10 @@ DT_EXIT(vfs_fsync_range, ret, on_fsync_exit((int)ret),
 	struct file *file, long long start, long long end, int datasync)
 
 /* The writable insert. Up to 6.14 (the pfn path): insert_pfn(vma, addr, pfn, prot, mkwrite)
- * for PTEs, vmf_insert_pfn_pmd_prot(vmf, pfn, prot, write) for PMDs. From 6.15 (refcounted
- * fs-dax pages): vmf_insert_page_mkwrite(vmf, page, write) and vmf_insert_folio_pmd(vmf,
- * folio, write). The loader hooks whichever pair the kernel has. */
+ * for PTEs; for PMDs vmf_insert_pfn_pmd_prot(vmf, pfn, prot, write) on 6.1 and
+ * vmf_insert_pfn_pmd(vmf, pfn, write) on 6.12 (the _prot variant is gone there). From 6.15
+ * (refcounted fs-dax pages): vmf_insert_page_mkwrite(vmf, page, write) and
+ * vmf_insert_folio_pmd(vmf, folio, write). The loader hooks what this kernel has. */
 DT_ENTRY(insert_pfn, on_insert_enter(mkwrite),
 	 void *vma, unsigned long addr, unsigned long pfn, unsigned long prot, bool mkwrite)
 DT_EXIT(insert_pfn, ret, on_insert_exit(),
@@ -80,6 +82,10 @@ DT_ENTRY(vmf_insert_pfn_pmd_prot, on_insert_enter(write),
 	 struct vm_fault *vmf, unsigned long pfn, unsigned long prot, bool write)
 DT_EXIT(vmf_insert_pfn_pmd_prot, ret, on_insert_exit(),
 	struct vm_fault *vmf, unsigned long pfn, unsigned long prot, bool write)
+DT_ENTRY(vmf_insert_pfn_pmd, on_insert_enter(write),
+	 struct vm_fault *vmf, unsigned long pfn, bool write)
+DT_EXIT(vmf_insert_pfn_pmd, ret, on_insert_exit(),
+	struct vm_fault *vmf, unsigned long pfn, bool write)
 DT_ENTRY(vmf_insert_page_mkwrite, on_insert_enter(write),
 	 struct vm_fault *vmf, void *page, bool write)
 DT_EXIT(vmf_insert_page_mkwrite, ret, on_insert_exit(),

@@ -12,7 +12,7 @@ const volatile __u32 filter_tgid = 0;
 const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
 const volatile __u64 filter_ino = 0;
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
-const volatile bool dstmap_hooked = false; /* iomap_iter_dstmap is attached */
+
 
 /* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
  * atomics: a fault storm hits them from every CPU. */
@@ -20,6 +20,9 @@ __u64 totals[DT_C_NR] = {};
 __u64 fallback_totals[DT_FB_NR] = {};
 struct dt_hist_slots hists[DT_H_NR] = {};
 __u64 diag[DT_D_NR] = {};
+/* Set by the loader once iomap_iter_dstmap is attached: without it, the fallback reasons
+ * past the EOF check are unknown. */
+bool dstmap_hooked = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

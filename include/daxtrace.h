@@ -18,7 +18,8 @@ enum dt_counter {
 	DT_C_PTE_FAULTS,     /* dax_pte_fault_done, any result */
 	DT_C_PMD_FAULTS,     /* dax_pmd_fault_done, any result */
 	DT_C_SYNC_FAULTS,    /* a *_done whose result has VM_FAULT_NEEDDSYNC */
-	DT_C_PTE_UPGRADES,   /* dax_insert_pfn_mkwrite == NOPAGE after a PTE-sized NEEDDSYNC */
+	DT_C_PTE_UPGRADES,   /* dax_insert_pfn_mkwrite without error bits (i.e. NOPAGE) after a
+			      * PTE-sized NEEDDSYNC */
 	DT_C_PMD_UPGRADES,   /* ... after a PMD-sized NEEDDSYNC */
 	DT_C_RACES,          /* dax_insert_pfn_mkwrite_no_entry */
 	DT_C_FALLBACKS,      /* dax_pmd_fault_done == VM_FAULT_FALLBACK */

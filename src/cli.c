@@ -20,7 +20,7 @@ static const char doc[] =
 "\n"
 "USAGE: daxtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
-"       daxtrace check [-v] [--json]\n"
+"       daxtrace check [-v] [--json] [--btf FILE]\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
@@ -47,7 +47,7 @@ static const char doc[] =
 
 enum {
 	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
-	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
 static const struct argp_option options[] = {
@@ -69,6 +69,7 @@ static const struct argp_option options[] = {
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },
 	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp even where tp_btf works", 1 },
 	{ "no-func-probes", OPT_NO_FUNC, NULL, 0, "Do not use fentry/kprobe hooks", 1 },
+	{ "kprobes", OPT_KPROBES, NULL, 0, "Use kprobes even where fentry works", 1 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ "version", 'V', NULL, 0, "Print program version", -1 },
@@ -207,6 +208,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_NO_FUNC:
 		c->no_func_probes = true;
+		return 0;
+	case OPT_KPROBES:
+		c->force_kprobes = true;
 		return 0;
 	case OPT_HELP:
 		argp_state_help(st, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);

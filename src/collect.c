@@ -31,33 +31,41 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 		s->diag[i] = take(&b->diag[i], reset);
 }
 
-/* Calls fn for every entry of a hash map; with reset, each entry is deleted as it is read
- * (lookup_and_delete: an increment racing with the delete is the only loss). */
+/* Calls fn for every entry of a hash map. The keys are listed first, then each is read
+ * (and with reset, deleted by lookup_and_delete: an increment racing with it is the only
+ * loss). Listing first keeps the walk linear and reads every key once. */
 static int walk(int fd, size_t ksz, size_t vsz, bool reset,
 		int (*fn)(void *ctx, const void *k, const void *v), void *ctx)
 {
-	char key[64], next[64], *val = malloc(vsz);
-	void *prev = NULL;
+	size_t n = 0, cap = 1024;
+	char *keys = malloc(cap * ksz), *val = malloc(vsz);
 	int err = 0;
 
-	if (!val)
-		return -ENOMEM;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, ksz);
-		if (reset) {
-			if (bpf_map_lookup_and_delete_elem(fd, key, val))
-				continue; /* gone meanwhile */
-			/* the key is gone: restart from the beginning (deleted keys are not revisited) */
-			prev = NULL;
-		} else {
-			if (bpf_map_lookup_elem(fd, key, val))
-				continue;
-			prev = key;
-		}
-		err = fn(ctx, key, val);
-		if (err)
-			break;
+	if (!keys || !val) {
+		err = -ENOMEM;
+		goto out;
 	}
+	while (!bpf_map_get_next_key(fd, n ? keys + (n - 1) * ksz : NULL, keys + n * ksz)) {
+		if (++n == cap) {
+			char *k = realloc(keys, 2 * cap * ksz);
+
+			if (!k) {
+				err = -ENOMEM;
+				goto out;
+			}
+			keys = k;
+			cap *= 2;
+		}
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		const void *key = keys + i * ksz;
+
+		if (reset ? bpf_map_lookup_and_delete_elem(fd, key, val) : bpf_map_lookup_elem(fd, key, val))
+			continue; /* gone meanwhile */
+		err = fn(ctx, key, val);
+	}
+out:
+	free(keys);
 	free(val);
 	return err;
 }

@@ -94,10 +94,10 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
-	ro->dstmap_hooked = dt_probes_have(hooks, "iomap_iter_dstmap");
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
 	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, cfg->max_inflight);
+	err = err ?: bpf_map__set_max_entries(skel->maps.wb_start, cfg->max_inflight);
 	if (cfg->mode == DT_MODE_TRACE)
 		err = err ?: bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
 	return err;
@@ -128,7 +128,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));
 		return DT_EXIT_RUNTIME;
 	}
-	err = dt_probes_discover(hooks, skel->obj, &eff, load && geteuid() == 0);
+	err = dt_probes_discover(hooks, skel->obj, &eff, load);
 	if (err) {
 		fprintf(stderr, "daxtrace: cannot read /proc/kallsyms: %s\n", strerror(-err));
 		daxtrace_bpf__destroy(skel);

@@ -6,17 +6,6 @@
 #include "kernel_probe.h"
 #include "probes.h"
 
-const char *dt_attach_mode_name(enum dt_attach_mode m)
-{
-	switch (m) {
-	case DT_ATTACH_TP_BTF: return "tp_btf";
-	case DT_ATTACH_RAW_TP: return "raw_tp";
-	case DT_ATTACH_FENTRY: return "fentry";
-	case DT_ATTACH_KPROBE: return "kprobe";
-	default: return "unavailable";
-	}
-}
-
 /* The flavour a program implements, from its section prefix. */
 static enum dt_attach_mode prog_variant(const struct bpf_program *p, enum dt_hook_kind *kind,
 					const char **target)
@@ -72,13 +61,19 @@ bool dt_probes_have(const struct dt_hooks *hooks, const char *name)
 }
 
 /* Kernels from 6.15 insert refcounted pages, not PFNs, on the DAX path: insert_pfn still
- * exists there but DAX never calls it. Which pair to hook follows from which API exists. */
-static const char *const pfn_path[] = { "insert_pfn", "vmf_insert_pfn_pmd_prot" };
-static const char *const page_path[] = { "vmf_insert_page_mkwrite", "vmf_insert_folio_pmd" };
+ * exists there but DAX never calls it. Which set to hook follows from which API exists. The
+ * PMD pfn insert is vmf_insert_pfn_pmd_prot on 6.1 (vmf_insert_pfn_pmd is an inline wrapper
+ * there) and vmf_insert_pfn_pmd on 6.12. */
+static const char *const pfn_path[] = { "insert_pfn", "vmf_insert_pfn_pmd_prot",
+					"vmf_insert_pfn_pmd", NULL };
+static const char *const page_path[] = { "vmf_insert_page_mkwrite", "vmf_insert_folio_pmd", NULL };
 
 static bool in_list(const char *name, const char *const *list)
 {
-	return !strcmp(name, list[0]) || !strcmp(name, list[1]);
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return true;
+	return false;
 }
 
 int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
@@ -155,8 +150,17 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 			snprintf(h->why, sizeof(h->why), "function not in this kernel (inlined or renamed)");
 			continue;
 		}
+		if (!strcmp(h->name, "vmf_insert_pfn_pmd") && !page_api &&
+		    dt_probes_find(hooks, "vmf_insert_pfn_pmd_prot") &&
+		    found[dt_probes_find(hooks, "vmf_insert_pfn_pmd_prot") - hooks->h]) {
+			/* both real functions: the outer calls the inner, which is hooked */
+			snprintf(h->why, sizeof(h->why), "vmf_insert_pfn_pmd_prot is hooked instead");
+			continue;
+		}
 		terr = -ENOENT;
-		if (btf && dt_btf_has(btf, false, h->name, BTF_KIND_FUNC))
+		if (c->force_kprobes)
+			terr = -EOPNOTSUPP; /* as if fentry were refused: tests the kprobe path */
+		else if (btf && dt_btf_has(btf, false, h->name, BTF_KIND_FUNC))
 			terr = can_trial_load ? dt_fentry_trial(h->name) : 0;
 		if (!terr) {
 			h->mode = DT_ATTACH_FENTRY;

@@ -82,8 +82,8 @@ static void notice_degraded(const struct dt_hooks *hooks)
 			func_any = true;
 	}
 	if (func_missing && !func_any)
-		fprintf(stderr, "daxtrace: fentry/kprobe hooks unavailable (fentry: %s; kprobe: %s): "
-				"tracepoints only, so no fsync-failure count on xfs and no insert latency\n",
+		fprintf(stderr, "daxtrace: tracepoints only (fentry: %s; kprobe: %s): no insert "
+				"latency, no fsync failures on xfs\n",
 			hooks->fentry_err[0] ? hooks->fentry_err : "not tried",
 			hooks->kprobe_support ? "failed" : "not supported by this kernel");
 	for (int i = 0; i < hooks->n; i++) {
@@ -103,6 +103,7 @@ struct run {
 	struct utsname uts;
 	uint64_t interval_start;
 	bool out_closed;
+	bool failed; /* a map read failed: exit 1 */
 };
 
 /* Takes a snapshot and prints it; returns false if stdout is gone. */
@@ -112,8 +113,10 @@ static bool report(struct run *r, bool reset, bool final)
 	FILE *out = stdout;
 
 	dt_snapshot_clear(&r->snap);
-	if (dt_collect(r->skel, &r->snap, reset))
+	if (dt_collect(r->skel, &r->snap, reset)) {
 		fprintf(stderr, "daxtrace: reading the BPF maps failed: %s\n", strerror(errno));
+		r->failed = true;
+	}
 	r->snap.interval_ns = now - r->interval_start;
 	r->snap.inflight = dt_sweep_inflight(r->skel, STALE_AFTER_NS);
 	r->interval_start = now;
@@ -234,7 +237,14 @@ int dt_run_session(const struct dt_config *cfg)
 			goto out;
 		}
 	}
-	notice_degraded(&r.hooks);
+	/* only now is it known whether the extent hook really is attached */
+	r.skel->bss->dstmap_hooked = dt_probes_have(&r.hooks, "iomap_iter_dstmap");
+	if (cfg->verbose)
+		for (int i = 0; i < r.hooks.n; i++)
+			fprintf(stderr, "daxtrace: hook %-32s %-11s %s\n", r.hooks.h[i].name,
+				dt_attach_mode_name(r.hooks.h[i].mode), r.hooks.h[i].why);
+	if (!cfg->no_func_probes)
+		notice_degraded(&r.hooks);
 	uname(&r.uts);
 	r.rep = (struct dt_report_ctx){ .cfg = cfg, .hooks = &r.hooks, .kernel = r.uts.release,
 					.width = term_width() };
@@ -249,10 +259,12 @@ int dt_run_session(const struct dt_config *cfg)
 		}
 		dt_trace_header(&tctx);
 	}
-	if (!cfg->json || cfg->mode == DT_MODE_TRACE)
-		fprintf(stderr, "Tracing synchronous DAX faults%s... %s\n",
-			cfg->command ? "" : "", cfg->command ? "until the command exits." :
-			cfg->duration_s ? "" : "Hit Ctrl-C to end.");
+	if (cfg->command)
+		fprintf(stderr, "Tracing synchronous DAX faults of '%s' until it exits.\n", cfg->command[0]);
+	else if (cfg->duration_s)
+		fprintf(stderr, "Tracing synchronous DAX faults for %u s.\n", cfg->duration_s);
+	else
+		fprintf(stderr, "Tracing synchronous DAX faults... Hit Ctrl-C to end.\n");
 	if (cfg->command && (err = dt_command_start(&cmd, cfg->command[0])))
 		goto out;
 	r.interval_start = now_ns(CLOCK_MONOTONIC);
@@ -266,6 +278,8 @@ int dt_run_session(const struct dt_config *cfg)
 				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
 		}
 	}
+	if (!err && r.failed)
+		err = DT_EXIT_RUNTIME;
 	if (!err && cfg->command)
 		err = dt_command_exit_code(&cmd, cfg->command[0]);
 out:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 #include "hist.h"
 #include "json_writer.h"
 #include "names.h"
@@ -40,6 +41,8 @@ void dt_trace_header(struct dt_trace_ctx *t)
 {
 	if (t->cfg->json)
 		return;
+	if (t->cfg->timestamps)
+		fprintf(t->out, "%-12s ", "WALL");
 	fprintf(t->out, "%-11s %-15s %7s %7s %-17s %-8s %9s %-10s %s\n", "TIME(s)", "COMM", "PID",
 		"TID", "EVENT", "DEV", "INODE", "LAT(us)", "RESULT");
 }
@@ -102,6 +105,21 @@ int dt_trace_event(void *ctx, void *data, size_t size)
 	comm[DT_TASK_COMM_LEN] = 0;
 	if (e->latency_ns)
 		snprintf(lat, sizeof(lat), "%.3f", e->latency_ns / 1000.0);
+	if (t->cfg->timestamps) { /* wall clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+		struct timespec rt, mono;
+		struct tm tm;
+		int64_t wall;
+		time_t sec;
+
+		clock_gettime(CLOCK_REALTIME, &rt);
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		wall = (int64_t)e->ts_ns + (rt.tv_sec - mono.tv_sec) * 1000000000LL +
+		       (rt.tv_nsec - mono.tv_nsec);
+		sec = (time_t)(wall / 1000000000LL);
+		localtime_r(&sec, &tm);
+		fprintf(t->out, "%02d:%02d:%02d.%03d ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			(int)(wall % 1000000000LL / 1000000));
+	}
 	fprintf(t->out, "%-11.6f %-15s %7u %7u %-17s %-8s %9" PRIu64 " %-10s %s%s%s\n",
 		(e->ts_ns - t->first_ts) / 1e9, comm, e->pid, e->tid,
 		e->type < DT_E_NR ? dt_event_names[e->type] : "?", dev, (uint64_t)e->ino, lat, result,

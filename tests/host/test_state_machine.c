@@ -38,7 +38,6 @@ static int setup(void **state)
 		return -1;
 	bpf_object__for_each_program(p, skel->obj)
 		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
-	skel->rodata->dstmap_hooked = true;
 	return daxtrace_bpf__load(skel);
 }
 
@@ -54,6 +53,7 @@ static int reset(void **state)
 	uint32_t tid = (uint32_t)gettid();
 
 	memset(skel->bss, 0, sizeof(*skel->bss));
+	skel->bss->dstmap_hooked = true;
 	bpf_map_delete_elem(bpf_map__fd(skel->maps.inflight), &tid);
 	return 0;
 }

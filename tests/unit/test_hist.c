@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/* log2 histograms (src/hist.c): slot bounds and the text rendering. */
+#include <inttypes.h>
+#include "test_support.h"
+#include "hist.h"
+#include "snapshot.h"
+
+#define S5 "*****"
+#define S10 S5 S5
+#define S20 S10 S10
+#define S40 S20 S20
+#define B5 "     "
+#define B10 B5 B5
+#define B20 B10 B10
+#define B40 B20 B20
+
+static char *render(const struct dt_hist_slots *h, enum dt_unit unit, int width)
+{
+	struct dt_capture c;
+
+	dt_capture_begin(&c);
+	dt_hist_print(c.f, h, unit, width);
+	dt_capture_end(&c);
+	return c.buf;
+}
+
+static void expect(const struct dt_hist_slots *h, enum dt_unit unit, int width, const char *want)
+{
+	char *got = render(h, unit, width);
+
+	if (strcmp(got, want))
+		fail_msg("got:\n%s\nexpected:\n%s", got, want);
+	free(got);
+}
+
+static void test_units(void **state)
+{
+	assert_string_equal(dt_unit_name(DT_UNIT_NS), "nsecs");
+	assert_string_equal(dt_unit_name(DT_UNIT_US), "usecs");
+	assert_string_equal(dt_unit_name(DT_UNIT_MS), "msecs");
+	assert_int_equal(dt_unit_div(DT_UNIT_NS), 1);
+	assert_int_equal(dt_unit_div(DT_UNIT_US), 1000);
+	assert_int_equal(dt_unit_div(DT_UNIT_MS), 1000000);
+}
+
+static void test_slot_range(void **state)
+{
+	uint64_t lo, hi, prev_hi = 0;
+
+	dt_slot_range_ns(0, &lo, &hi);
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 1);
+	dt_slot_range_ns(1, &lo, &hi);
+	assert_int_equal(lo, 2);
+	assert_int_equal(hi, 3);
+	dt_slot_range_ns(10, &lo, &hi);
+	assert_int_equal(lo, 1024);
+	assert_int_equal(hi, 2047);
+	dt_slot_range_ns(DT_MAX_SLOTS - 2, &lo, &hi);
+	assert_int_equal(lo, 1ULL << 30);
+	assert_int_equal(hi, (1ULL << 31) - 1);
+	dt_slot_range_ns(DT_MAX_SLOTS - 1, &lo, &hi);
+	assert_int_equal(lo, 1ULL << 31);
+	assert_true(hi == UINT64_MAX);
+	/* contiguous, and each bound lands in its own slot by dt_log2_slot() */
+	for (int i = 0; i < DT_MAX_SLOTS; i++) {
+		dt_slot_range_ns(i, &lo, &hi);
+		if (i)
+			assert_int_equal(lo, prev_hi + 1);
+		assert_int_equal(dt_log2_slot(lo), i);
+		assert_int_equal(dt_log2_slot(hi), i);
+		prev_hi = hi;
+	}
+}
+
+static void test_empty_prints_nothing(void **state)
+{
+	struct dt_hist_slots h;
+	char *out;
+
+	memset(&h, 0, sizeof(h));
+	for (int u = DT_UNIT_NS; u <= DT_UNIT_MS; u++) {
+		out = render(&h, (enum dt_unit)u, 80);
+		assert_string_equal(out, "");
+		free(out);
+	}
+}
+
+static void test_nsecs_exact(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[3] = 1;
+	h.slots[4] = 4;
+	h.slots[6] = 2;
+	/* rows 8..127 only (leading and trailing empty slots trimmed, the empty 32..63 kept) */
+	expect(&h, DT_UNIT_NS, 80,
+	       "         nsecs : count distribution\n"
+	       "    8 -> 15    : 1     |" S10 B20 B10 "|\n"
+	       "   16 -> 31    : 4     |" S40 "|\n"
+	       "   32 -> 63    : 0     |" B40 "|\n"
+	       "   64 -> 127   : 2     |" S20 B20 "|\n");
+	/* 60 columns: 35 stars, and every bar line exactly 60 wide */
+	expect(&h, DT_UNIT_NS, 60,
+	       "         nsecs : count distribution\n"
+	       "    8 -> 15    : 1     |" "*********" B20 "      " "|\n"
+	       "   16 -> 31    : 4     |" S20 S10 S5 "|\n"
+	       "   32 -> 63    : 0     |" B20 B10 B5 "|\n"
+	       "   64 -> 127   : 2     |" S10 "********" B10 "       " "|\n");
+}
+
+static void test_usecs_merges_sub_unit_slots(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[2] = 3;  /* 4..7 ns */
+	h.slots[9] = 3;  /* 512..1023 ns */
+	h.slots[11] = 2; /* 2048..4095 ns */
+	h.slots[12] = 1; /* 4096..8191 ns */
+	/* slots 0..9 are all below 1 us: one "0 -> 1" row holding 6 */
+	expect(&h, DT_UNIT_US, 80,
+	       "         usecs : count distribution\n"
+	       "    0 -> 1     : 6     |" S40 "|\n"
+	       "    1 -> 2     : 0     |" B40 "|\n"
+	       "    2 -> 4     : 2     |" S10 "****" B20 "      " "|\n"
+	       "    4 -> 8     : 1     |" S5 "**" B20 B10 "   " "|\n");
+
+	/* only slot 0 (0..1 ns) */
+	memset(&h, 0, sizeof(h));
+	h.slots[0] = 7;
+	expect(&h, DT_UNIT_US, 80,
+	       "         usecs : count distribution\n"
+	       "    0 -> 1     : 7     |" S40 "|\n");
+	expect(&h, DT_UNIT_NS, 80,
+	       "         nsecs : count distribution\n"
+	       "    0 -> 1     : 7     |" S40 "|\n");
+}
+
+static void test_msecs(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[19] = 1; /* 524288..1048575 ns: below 1 ms */
+	h.slots[20] = 2; /* 1048576..2097151 ns */
+	expect(&h, DT_UNIT_MS, 80,
+	       "         msecs : count distribution\n"
+	       "    0 -> 1     : 1     |" S20 B20 "|\n"
+	       "    1 -> 2     : 2     |" S40 "|\n");
+}
+
+static void test_open_ended_last_slot(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[DT_MAX_SLOTS - 2] = 1;
+	h.slots[DT_MAX_SLOTS - 1] = 5;
+	expect(&h, DT_UNIT_US, 80,
+	       "             usecs : count distribution\n"
+	       "1073741 -> 2147483 : 1     |" S5 "***" B20 B10 "  " "|\n"
+	       "2147483 -> inf     : 5     |" S40 "|\n");
+
+	memset(&h, 0, sizeof(h));
+	h.slots[DT_MAX_SLOTS - 1] = 1;
+	expect(&h, DT_UNIT_NS, 80,
+	       "              nsecs : count distribution\n"
+	       "2147483648 -> inf   : 1     |" S40 "|\n");
+}
+
+static void test_trim_single_middle_slot(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[20] = 3;
+	expect(&h, DT_UNIT_NS, 80,
+	       "             nsecs : count distribution\n"
+	       "1048576 -> 2097151 : 3     |" S40 "|\n");
+}
+
+/* Parses a row "LOW -> HIGH : COUNT |***   |": the count and the number of stars. */
+static void parse_row(const char *line, uint64_t *count, int *stars, int *bar_width)
+{
+	const char *colon = strstr(line, " : ");
+	const char *open = strchr(line, '|');
+	const char *close = strrchr(line, '|');
+
+	assert_non_null(strstr(line, " -> "));
+	assert_non_null(colon);
+	assert_non_null(open);
+	assert_true(close > open);
+	*count = strtoull(colon + 3, NULL, 10);
+	*stars = (int)strspn(open + 1, "*");
+	*bar_width = (int)(close - open - 1);
+	for (const char *p = open + 1 + *stars; p < close; p++)
+		assert_int_equal(*p, ' ');
+}
+
+static void check_layout(const struct dt_hist_slots *h, enum dt_unit unit, int width)
+{
+	char *out = render(h, unit, width), *save = NULL;
+	uint64_t counts[DT_MAX_SLOTS], max = 0, sum = 0;
+	int stars[DT_MAX_SLOTS], n = 0, bar = -1, lines = 0;
+
+	for (char *line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int w;
+
+		if ((int)strlen(line) > width)
+			fail_msg("%d-column line too long (%zu): '%s'", width, strlen(line), line);
+		if (lines++ == 0) {
+			assert_non_null(strstr(line, dt_unit_name(unit)));
+			assert_non_null(strstr(line, "count"));
+			assert_non_null(strstr(line, "distribution"));
+			continue;
+		}
+		assert_true(n < DT_MAX_SLOTS);
+		parse_row(line, &counts[n], &stars[n], &w);
+		if (bar < 0)
+			bar = w;
+		assert_int_equal(w, bar); /* every bar equally wide */
+		if (counts[n] > max)
+			max = counts[n];
+		sum += counts[n];
+		n++;
+	}
+	assert_true(n > 0);
+	assert_true(bar >= 10 && bar <= 40);
+	/* nothing lost by merging or trimming */
+	assert_int_equal(sum, dt_hist_count(h));
+	for (int i = 0; i < n; i++) {
+		double exact = (double)counts[i] * bar / (double)max;
+
+		if (counts[i] == max)
+			assert_int_equal(stars[i], bar);
+		if (counts[i])
+			assert_true(stars[i] >= 1);
+		else
+			assert_int_equal(stars[i], 0);
+		assert_true(stars[i] >= exact - 1e-9 && stars[i] < exact + 1);
+		for (int k = 0; k < n; k++)
+			if (counts[i] > counts[k])
+				assert_true(stars[i] >= stars[k]);
+	}
+	free(out);
+}
+
+static void test_layout_properties(void **state)
+{
+	static const int widths[] = { 80, 60 };
+	struct dt_hist_slots h;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	for (int round = 0; round < 40; round++) {
+		memset(&h, 0, sizeof(h));
+		for (int i = 0; i < DT_MAX_SLOTS; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* about half empty; some tiny, some with 12-digit counts */
+			if (x & 1)
+				h.slots[i] = (x >> 8) % (round & 1 ? 1000000000000ULL : 50);
+		}
+		if (round == 0) /* the full range, open-ended slot included */
+			h.slots[0] = h.slots[DT_MAX_SLOTS - 1] = 1;
+		if (!dt_hist_count(&h))
+			h.slots[round % DT_MAX_SLOTS] = 1;
+		for (int u = DT_UNIT_NS; u <= DT_UNIT_MS; u++)
+			for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++)
+				check_layout(&h, (enum dt_unit)u, widths[w]);
+	}
+}
+
+static void test_width_40_typical(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[10] = 120;
+	h.slots[11] = 3400;
+	h.slots[14] = 9;
+	check_layout(&h, DT_UNIT_US, 40);
+	check_layout(&h, DT_UNIT_NS, 40);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_slot_range),
+		cmocka_unit_test(test_empty_prints_nothing),
+		cmocka_unit_test(test_nsecs_exact),
+		cmocka_unit_test(test_usecs_merges_sub_unit_slots),
+		cmocka_unit_test(test_msecs),
+		cmocka_unit_test(test_open_ended_last_slot),
+		cmocka_unit_test(test_trim_single_middle_slot),
+		cmocka_unit_test(test_layout_properties),
+		cmocka_unit_test(test_width_40_typical),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Checks daxtrace's numbers against the workload's ground truth and the kernel's own ftrace
+hist triggers, for every case printed by tests/vm/guest-cases. Prints one line per check and
+returns non-zero if any failed.
+
+usage: compare.py LOG LABEL [--expect-func-probes] [--insert-path pfn|page]
+                  [--flavours "--raw-tp --kprobes"]
+"""
+import json
+import re
+import sys
+
+COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
+            "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
+            "writebacks"]
+REASONS = ["misaligned", "private_cow", "vma_start", "vma_end", "eof", "entry_conflict",
+           "extent_short", "hole_zero_pmd", "unexpected_type", "direct_access", "unknown"]
+# What the hist triggers can tell: every counter but the PTE/PMD split of upgrades (the mkwrite
+# event has no size) and fsync failures (no tracepoint); instead, upgrades in all and the sync
+# faults of each size.
+ORACLE_KEYS = [c for c in COUNTERS if c not in ("pte_upgrades", "pmd_upgrades", "fsync_failures")]
+ORACLE_KEYS += ["upgrades", "pte_syncs", "pmd_syncs"]
+NEEDDSYNC, FALLBACK, NOPAGE, ERROR, FAULT_ERROR = 0x2000, 0x800, 0x100, 0x873, 0x73
+HIST_LINE = re.compile(r"^\{ dev:\s*(\d+), ino:\s*(\d+)(?:, result:\s*(-?\d+))?\s*\}"
+                       r" hitcount:\s*(\d+)")
+
+
+def parse_cases(text):
+    cases, cur, sect = [], None, None
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith("@@case "):
+            cur = {"name": line[7:], "hist": {}, "stderr": []}
+            cases.append(cur)
+        elif cur is None:
+            continue
+        elif line.startswith("@@rc "):
+            cur["rc"] = int(line[5:])
+        elif line.startswith("@@hist "):
+            sect = ("hist", line[7:])
+            cur["hist"][line[7:]] = []
+        elif line in ("@@truth", "@@daxtrace", "@@stderr"):
+            sect = line[2:]
+        elif line == "@@end":
+            sect, cur = None, None
+        elif sect == "truth" and line.startswith("{"):
+            cur["truth"] = json.loads(line)
+        elif sect == "daxtrace" and line.startswith("{"):
+            cur["daxtrace"] = json.loads(line)
+        elif sect == "stderr":
+            cur["stderr"].append(line)
+        elif isinstance(sect, tuple):
+            m = HIST_LINE.match(line)
+            if m:
+                cur["hist"][sect[1]].append(m.groups())
+    return cases
+
+
+def kdev(dev):
+    """The kernel's dev_t (as the tracepoints carry it) -> "MAJ:MIN"."""
+    return "%d:%d" % (dev >> 20, dev & 0xfffff)
+
+
+def oracle(case):
+    """Per-(dev, ino) counters from the hist triggers (filtered to the workload's threads)."""
+    per = {}
+
+    def rec(dev, ino):
+        return per.setdefault((kdev(int(dev)), int(ino)), dict.fromkeys(ORACLE_KEYS, 0))
+
+    for event, rows in case["hist"].items():
+        for dev, ino, result, n in rows:
+            r, n = rec(dev, ino), int(n)
+            res = int(result) if result is not None else 0
+            if event in ("dax_pte_fault_done", "dax_pmd_fault_done"):
+                pmd = event == "dax_pmd_fault_done"
+                r["pmd_faults" if pmd else "pte_faults"] += n
+                if res & NEEDDSYNC:
+                    r["sync_faults"] += n
+                    r["pmd_syncs" if pmd else "pte_syncs"] += n
+                elif pmd and res == FALLBACK:
+                    r["fallbacks"] += n
+                elif res & FAULT_ERROR:
+                    r["fault_errors"] += n
+            elif event == "dax_insert_pfn_mkwrite":
+                if res & ERROR:
+                    r["mkwrite_errors"] += n
+                else:
+                    r["upgrades"] += n
+            elif event == "dax_insert_pfn_mkwrite_no_entry":
+                r["races"] += n
+            elif event in ("dax_load_hole", "dax_pmd_load_hole"):
+                r["hole_loads"] += n
+            elif event == "dax_writeback_one":
+                r["writebacks"] += n
+    return per
+
+
+class Checker:
+    def __init__(self, label):
+        self.label, self.passed, self.failed = label, 0, 0
+
+    def check(self, what, ok, detail=""):
+        if ok:
+            self.passed += 1
+        else:
+            self.failed += 1
+        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
+                               "" if ok else "  [%s]" % detail))
+
+
+def hist_count(dt, name):
+    return next(h["count"] for h in dt["histograms"] if h["name"] == name)
+
+
+def check_probes(ck, name, probes, insert_path, flavours):
+    """The hook flavours the run asked for, and the insert functions of this kernel."""
+    tp = "raw_tp" if "--raw-tp" in flavours else "tp_btf"
+    fn = "kprobe" if "--kprobes" in flavours else "fentry"
+    fs_dax = {k: v for k, v in probes.items() if k.startswith("dax_")
+              and k not in ("dax_finish_sync_fault",)}
+    ck.check(name + ": fs_dax tracepoints via %s" % tp,
+             all(v == tp for v in fs_dax.values()), str(fs_dax))
+    pairs = {"pfn": ("insert_pfn", "vmf_insert_pfn_pmd_prot"),
+             "page": ("vmf_insert_page_mkwrite", "vmf_insert_folio_pmd")}
+    used = pairs[insert_path]
+    unused = pairs["page" if insert_path == "pfn" else "pfn"]
+    want = {h: fn for h in ("dax_finish_sync_fault", "vfs_fsync_range") + used}
+    want.update({h: "unavailable" for h in unused})
+    got = {h: probes.get(h) for h in want}
+    ck.check(name + ": function hooks %s" % want, got == want, str(got))
+
+
+def compare_case(ck, case, want_func, insert_path, flavours):
+    name = case["name"]
+    if case.get("rc") != 0 or "truth" not in case or "daxtrace" not in case:
+        ck.check(name + ": daxtrace -- daxload ran", False,
+                 "rc=%s %s" % (case.get("rc"), " | ".join(case["stderr"][-3:])))
+        return
+    truth, dt = case["truth"], case["daxtrace"]
+    orc = oracle(case)
+    files = {(f["dev"], f["ino"]): f for f in truth["files"]}
+    inodes = {(i["dev"], i["ino"]): i for i in dt["inodes"]}
+
+    # every workload file is reported, under its path; nothing else is
+    ck.check(name + ": inodes == workload files", set(inodes) == set(files),
+             "daxtrace %s, workload %s" % (sorted(inodes), sorted(files)))
+    for key, f in files.items():
+        got = inodes.get(key)
+        if not got:
+            continue
+        ck.check(name + ": path of %s" % f["path"], got["path"] == f["path"], got["path"])
+        ck.check(name + ": top process is daxload", got["comm"] == "daxload", got["comm"])
+        o = orc.get(key, dict.fromkeys(ORACLE_KEYS, 0))
+        # (b) the oracle: every counter it can see, exactly
+        bad = [c for c in ORACLE_KEYS if c in got and got[c] != o[c]]
+        ck.check(name + ": %s == ftrace hist" % f["path"].split("/")[-1], not bad,
+                 ", ".join("%s %d vs %d" % (c, got[c], o[c]) for c in bad))
+        ck.check(name + ": upgrades PTE+PMD == hist mkwrite NOPAGE",
+                 got["pte_upgrades"] + got["pmd_upgrades"] == o["upgrades"],
+                 "%d+%d vs %d" % (got["pte_upgrades"], got["pmd_upgrades"], o["upgrades"]))
+        if not (got["races"] or got["mkwrite_errors"] or got["fsync_failures"]):
+            # every sync fault ended in an upgrade of its own size
+            ck.check(name + ": upgrade split == hist NEEDDSYNC by size",
+                     (got["pte_upgrades"], got["pmd_upgrades"]) == (o["pte_syncs"], o["pmd_syncs"]),
+                     "%d/%d vs %d/%d" % (got["pte_upgrades"], got["pmd_upgrades"],
+                                         o["pte_syncs"], o["pmd_syncs"]))
+        # (a) the ground truth the workload declared
+        bad = [c for c, v in f["expect"].items() if got[c] != v]
+        ck.check(name + ": %s == declared ground truth" % f["path"].split("/")[-1], not bad,
+                 ", ".join("%s %d vs %d" % (c, got[c], f["expect"][c]) for c in bad))
+        reasons = {r: n for r, n in got["fallback_reasons"].items() if n}
+        want = f["fallback_regions"]
+        ok = set(reasons) == set(want) and all(
+            reasons[r] % want[r] == 0 and reasons[r] // want[r] in (1, 2) for r in want)
+        ck.check(name + ": fallback reasons %s" % (want or "none"), ok, "got %s" % reasons)
+        ck.check(name + ": reasons add up to fallbacks",
+                 sum(got["fallback_reasons"].values()) == got["fallbacks"], str(got))
+    # totals are the sum of the inodes (nothing else ran), histograms match event counts
+    tot = dt["totals"]
+    bad = [c for c in COUNTERS if tot[c] != sum(i[c] for i in dt["inodes"])]
+    ck.check(name + ": totals == sum of inodes", not bad, ", ".join(bad))
+    hist_pairs = [("pte_fault", tot["pte_faults"]), ("pmd_fault", tot["pmd_faults"]),
+                  ("sync_fault", tot["sync_faults"])]
+    if want_func:  # the fsync end is seen through fexit/kretprobe of vfs_fsync_range
+        hist_pairs += [("fsync", tot["sync_faults"]),
+                       ("mkwrite", tot["sync_faults"] - tot["fsync_failures"])]
+    for h, n in hist_pairs:
+        ck.check(name + ": histogram %s has %d samples" % (h, n), hist_count(dt, h) == n,
+                 "got %d" % hist_count(dt, h))
+    upg = tot["pte_upgrades"] + tot["pmd_upgrades"]
+    if insert_path and upg:
+        ck.check(name + ": insert histogram populated (%d upgrades)" % upg,
+                 hist_count(dt, "insert") == upg + tot["mkwrite_errors"],
+                 "got %d" % hist_count(dt, "insert"))
+    diag = dt["diagnostics"]
+    ck.check(name + ": nothing dropped or unmatched",
+             not any(diag[k] for k in ("inode_map_full", "proc_map_full", "inflight_map_full",
+                                       "lost_events", "unmatched_mkwrite")), str(diag))
+    if want_func:
+        check_probes(ck, name, dt["probes"], insert_path, flavours)
+
+
+def main():
+    log, label = sys.argv[1], sys.argv[2]
+    want_func = "--expect-func-probes" in sys.argv
+    arg = lambda flag: sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else ""
+    insert_path, flavours = arg("--insert-path"), arg("--flavours")
+    ck = Checker(label)
+    cases = parse_cases(open(log, errors="replace").read())
+    if not cases:
+        ck.check("guest ran the cases", False, "no @@case in " + log)
+    for case in cases:
+        compare_case(ck, case, want_func, insert_path, flavours)
+    print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
+    return 1 if ck.failed or not ck.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/* daxload: a MAP_SYNC workload that knows what it will make the kernel do.
+ *
+ * Before it touches anything, each mode prints one JSON line on stdout: the files it made
+ * (path, dev, ino) and, per file, the exact number of each daxtrace counter the kernel must
+ * report ("expect"), plus the fallback reasons it provokes ("fallback_regions": how many 2 MiB
+ * regions fall back for that reason; kernels from 6.12 retry the fault and report each
+ * fallback twice, so the count seen is a multiple of it). Counters it cannot predict exactly
+ * are left out. Recipes: docs/EVENTS.md and ../shared/docs/vm-testbed.md §3.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/falloc.h>
+
+#ifndef MAP_SHARED_VALIDATE
+#define MAP_SHARED_VALIDATE 0x03
+#endif
+#ifndef MAP_SYNC
+#define MAP_SYNC 0x80000
+#endif
+
+#define PG 4096UL
+#define PMD (2UL << 20)
+
+static void die(const char *what)
+{
+	fprintf(stderr, "daxload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+struct opts {
+	const char *mode;
+	const char *dir;
+	size_t size;     /* bytes per file, a multiple of 2 MiB */
+	int files;
+	int threads;
+	int iterations;
+	int seconds;     /* long mode */
+};
+
+/* Expected counters of one file; -1 = not predicted. */
+enum { E_PTE, E_PMD, E_SYNC, E_UPTE, E_UPMD, E_RACES, E_FALLBACKS, E_HOLES, E_NR };
+static const char *const e_names[E_NR] = {
+	"pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
+	"fallbacks", "hole_loads",
+};
+
+enum { R_MISALIGNED, R_PRIVATE_COW, R_VMA_START, R_VMA_END, R_EOF, R_ENTRY_CONFLICT, R_NR };
+static const char *const r_names[R_NR] = {
+	"misaligned", "private_cow", "vma_start", "vma_end", "eof", "entry_conflict",
+};
+
+struct file {
+	char path[512];
+	int fd;
+	struct stat st;
+	long long expect[E_NR];
+	long long regions[R_NR]; /* 2 MiB regions falling back, per reason */
+};
+
+static struct file *files;
+static struct opts o;
+
+static void expect_none(struct file *f)
+{
+	for (int i = 0; i < E_NR; i++)
+		f->expect[i] = -1;
+	memset(f->regions, 0, sizeof(f->regions));
+}
+
+static void make_file(struct file *f, int i, size_t size, int sparse)
+{
+	snprintf(f->path, sizeof(f->path), "%s/daxload-%s-%d", o.dir, o.mode, i);
+	unlink(f->path);
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (f->fd < 0)
+		die(f->path);
+	if (sparse ? ftruncate(f->fd, (off_t)size) : fallocate(f->fd, 0, 0, (off_t)size))
+		die("allocating the file");
+	if (fstat(f->fd, &f->st))
+		die("fstat");
+	expect_none(f);
+}
+
+/* Maps len bytes of fd at file offset off, at an address that is 2 MiB-aligned plus skew. */
+static char *map_at(int fd, size_t len, off_t off, size_t skew, int flags)
+{
+	char *r = mmap(NULL, len + 2 * PMD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a, *p;
+
+	if (r == MAP_FAILED)
+		die("reserving address space");
+	a = (char *)(((uintptr_t)r + PMD - 1) & ~(PMD - 1)) + skew;
+	if (flags == -1)
+		flags = MAP_SHARED_VALIDATE | MAP_SYNC;
+	p = mmap(a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, off);
+	if (p == MAP_FAILED)
+		die(flags & MAP_SYNC ? "mmap MAP_SYNC (is the filesystem mounted -o dax?)" : "mmap");
+	return p;
+}
+
+static void write_pages(char *p, size_t len, size_t step)
+{
+	for (size_t i = 0; i < len; i += step)
+		p[i] = (char)(i / PG + 1);
+}
+
+static void print_json(void)
+{
+	long long tot[E_NR] = {}, reg[R_NR] = {};
+	int known[E_NR];
+
+	for (int e = 0; e < E_NR; e++)
+		known[e] = 1;
+	printf("{\"mode\":\"%s\",\"size\":%zu,\"threads\":%d,\"iterations\":%d,\"files\":[", o.mode,
+	       o.size, o.threads, o.iterations);
+	for (int i = 0; i < o.files; i++) {
+		struct file *f = &files[i];
+		int first = 1;
+
+		printf("%s{\"path\":\"%s\",\"dev\":\"%u:%u\",\"ino\":%llu,\"expect\":{", i ? "," : "",
+		       f->path, major(f->st.st_dev), minor(f->st.st_dev),
+		       (unsigned long long)f->st.st_ino);
+		for (int e = 0; e < E_NR; e++) {
+			if (f->expect[e] < 0) {
+				known[e] = 0;
+				continue;
+			}
+			tot[e] += f->expect[e];
+			printf("%s\"%s\":%lld", first ? "" : ",", e_names[e], f->expect[e]);
+			first = 0;
+		}
+		printf("},\"fallback_regions\":{");
+		first = 1;
+		for (int r = 0; r < R_NR; r++) {
+			reg[r] += f->regions[r];
+			if (!f->regions[r])
+				continue;
+			printf("%s\"%s\":%lld", first ? "" : ",", r_names[r], f->regions[r]);
+			first = 0;
+		}
+		printf("}}");
+	}
+	printf("],\"expect\":{");
+	for (int e = 0, first = 1; e < E_NR; e++) {
+		if (!known[e])
+			continue;
+		printf("%s\"%s\":%lld", first ? "" : ",", e_names[e], tot[e]);
+		first = 0;
+	}
+	printf("},\"fallback_regions\":{");
+	for (int r = 0, first = 1; r < R_NR; r++) {
+		if (!reg[r])
+			continue;
+		printf("%s\"%s\":%lld", first ? "" : ",", r_names[r], reg[r]);
+		first = 0;
+	}
+	printf("}}\n");
+	fflush(stdout);
+}
+
+/* Sets the exact counters of a file with no fallback: n PTE or PMD sync write faults. */
+static void expect_sync(struct file *f, long long pte, long long pmd)
+{
+	f->expect[E_PTE] = pte;
+	f->expect[E_PMD] = pmd;
+	f->expect[E_SYNC] = pte + pmd;
+	f->expect[E_UPTE] = pte;
+	f->expect[E_UPMD] = pmd;
+	f->expect[E_RACES] = 0;
+	f->expect[E_FALLBACKS] = 0;
+	f->expect[E_HOLES] = 0;
+}
+
+/* ---- modes ---------------------------------------------------------------------------- */
+
+/* 4 KiB sync faults only: MADV_NOHUGEPAGE keeps the PMD path out. */
+static void mode_pte(struct file *f, int run)
+{
+	size_t pages = o.size / PG;
+	char *p;
+
+	if (!run) {
+		expect_sync(f, (long long)pages * o.iterations, 0);
+		if (o.iterations > 1) /* xfs may find an extent still clean after re-allocation */
+			f->expect[E_SYNC] = f->expect[E_UPTE] = -1;
+		return;
+	}
+	for (int it = 0; it < o.iterations; it++) {
+		if (it && (ftruncate(f->fd, 0) || fallocate(f->fd, 0, 0, (off_t)o.size)))
+			die("re-allocating");
+		p = map_at(f->fd, o.size, 0, 0, -1);
+		if (madvise(p, o.size, MADV_NOHUGEPAGE))
+			die("madvise");
+		write_pages(p, o.size, PG);
+		munmap(p, o.size);
+	}
+}
+
+/* 2 MiB sync faults: an aligned mapping, every page written, one fault per 2 MiB. */
+static void mode_pmd(struct file *f, int run)
+{
+	char *p;
+
+	if (!run) {
+		expect_sync(f, 0, (long long)(o.size / PMD) * o.iterations);
+		if (o.iterations > 1)
+			f->expect[E_SYNC] = f->expect[E_UPMD] = -1;
+		return;
+	}
+	for (int it = 0; it < o.iterations; it++) {
+		if (it && (ftruncate(f->fd, 0) || fallocate(f->fd, 0, 0, (off_t)o.size)))
+			die("re-allocating");
+		p = map_at(f->fd, o.size, 0, 0, -1);
+		write_pages(p, o.size, PG);
+		munmap(p, o.size);
+	}
+}
+
+/* Virtual address 4 KiB off the file offset mod 2 MiB: every region falls back. */
+static void mode_misaligned(struct file *f, int run)
+{
+	size_t pages = o.size / PG;
+
+	if (!run) {
+		expect_sync(f, (long long)pages, 0);
+		f->expect[E_FALLBACKS] = -1;
+		f->expect[E_PMD] = -1;
+		f->regions[R_MISALIGNED] = (long long)(o.size / PMD) + 1;
+		return;
+	}
+	write_pages(map_at(f->fd, o.size, 0, PG, -1), o.size, PG);
+}
+
+/* A private mapping: write faults copy on write, PMD attempts fall back, nothing syncs. */
+static void mode_private_cow(struct file *f, int run)
+{
+	size_t pages = o.size / PG;
+
+	if (!run) {
+		expect_none(f);
+		f->expect[E_PTE] = (long long)pages;
+		f->expect[E_SYNC] = 0;
+		f->expect[E_UPTE] = 0;
+		f->expect[E_UPMD] = 0;
+		f->expect[E_RACES] = 0;
+		f->regions[R_PRIVATE_COW] = (long long)(o.size / PMD);
+		return;
+	}
+	write_pages(map_at(f->fd, o.size, 0, 0, MAP_PRIVATE), o.size, PG);
+}
+
+/* The VMA starts 4 KiB into the first region (offset and address stay congruent): that
+ * region falls back at the VMA start, the others are PMD sync faults. */
+static void mode_vma_start(struct file *f, int run)
+{
+	size_t regions = o.size / PMD;
+
+	if (!run) {
+		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
+		f->expect[E_FALLBACKS] = -1;
+		f->expect[E_PMD] = -1;
+		f->regions[R_VMA_START] = 1;
+		return;
+	}
+	write_pages(map_at(f->fd, o.size - PG, PG, PG, -1), o.size - PG, PG);
+}
+
+/* The VMA ends 4 KiB before the last region does. */
+static void mode_vma_end(struct file *f, int run)
+{
+	size_t regions = o.size / PMD;
+
+	if (!run) {
+		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
+		f->expect[E_FALLBACKS] = -1;
+		f->expect[E_PMD] = -1;
+		f->regions[R_VMA_END] = 1;
+		return;
+	}
+	write_pages(map_at(f->fd, o.size - PG, 0, 0, -1), o.size - PG, PG);
+}
+
+/* i_size ends 4 KiB before the last region: that region falls back at EOF. The mapping
+ * covers the whole region, so the VMA checks pass first. */
+static void mode_eof(struct file *f, int run)
+{
+	size_t regions = o.size / PMD;
+
+	if (!run) {
+		if (ftruncate(f->fd, (off_t)(o.size - PG)))
+			die("ftruncate");
+		fstat(f->fd, &f->st);
+		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
+		f->expect[E_FALLBACKS] = -1;
+		f->expect[E_PMD] = -1;
+		f->regions[R_EOF] = 1;
+		return;
+	}
+	write_pages(map_at(f->fd, o.size, 0, 0, -1), o.size - PG, PG);
+}
+
+/* First page of each region written through a plain shared (not MAP_SYNC), misaligned
+ * mapping, then fsync: 4 KiB entries now sit in every region. An aligned MAP_SYNC mapping
+ * then tries PMD and finds them (entry conflict). Its first page is written and clean (no
+ * sync); every other page is a PTE sync fault. */
+static void mode_entry_conflict(struct file *f, int run)
+{
+	size_t regions = o.size / PMD, pages = o.size / PG;
+	char *p;
+
+	if (!run) {
+		expect_none(f);
+		f->expect[E_PTE] = (long long)(regions + pages);
+		f->expect[E_SYNC] = (long long)(pages - regions);
+		f->expect[E_UPTE] = (long long)(pages - regions);
+		f->expect[E_UPMD] = 0;
+		f->expect[E_RACES] = 0;
+		f->expect[E_HOLES] = 0;
+		f->regions[R_MISALIGNED] = (long long)regions;
+		f->regions[R_ENTRY_CONFLICT] = (long long)regions;
+		return;
+	}
+	p = map_at(f->fd, o.size, 0, PG, MAP_SHARED);
+	for (size_t r = 0; r < regions; r++)
+		p[r * PMD] = 1; /* file page r*512 at a misaligned address */
+	munmap(p, o.size);
+	if (fsync(f->fd))
+		die("fsync");
+	write_pages(map_at(f->fd, o.size, 0, 0, -1), o.size, PG);
+}
+
+/* Deterministic dax_insert_pfn_mkwrite_no_entry (vm-testbed.md §3): PMD entries from an
+ * aligned map, then per region a PTE sync fault through a misaligned map of the same file
+ * while i_size grows (inode datasync-dirty): dax_finish_sync_fault(order 0) finds a PMD
+ * entry. The retried fault then maps the page without a sync. */
+static void mode_noentry(struct file *f, int run)
+{
+	size_t regions = o.size / PMD;
+	off_t end = (off_t)o.size;
+	char *a, *b;
+
+	if (!run) {
+		expect_none(f);
+		f->expect[E_SYNC] = (long long)(2 * regions);
+		f->expect[E_UPMD] = (long long)regions;
+		f->expect[E_UPTE] = 0;
+		f->expect[E_RACES] = (long long)regions;
+		f->expect[E_HOLES] = 0;
+		f->regions[R_MISALIGNED] = (long long)regions;
+		return;
+	}
+	a = map_at(f->fd, o.size, 0, 0, -1);
+	for (size_t off = 0; off < o.size; off += PMD)
+		a[off] = 1;
+	b = map_at(f->fd, o.size, 0, PG, -1);
+	for (size_t off = PG; off < o.size; off += PMD) {
+		if (fallocate(f->fd, 0, end, (off_t)PG))
+			die("fallocate past EOF");
+		end += (off_t)PG;
+		b[off] = 2;
+	}
+}
+
+/* Sparse file: reads through an aligned map load the huge zero page per region, then reads
+ * through a misaligned map load the 4 KiB zero page per page. */
+static void mode_holes(struct file *f, int run)
+{
+	size_t regions = o.size / PMD, pages = o.size / PG;
+	volatile char sum = 0;
+	char *p;
+
+	if (!run) {
+		expect_none(f);
+		f->expect[E_HOLES] = (long long)(regions + pages);
+		f->expect[E_SYNC] = 0;
+		f->expect[E_UPTE] = 0;
+		f->expect[E_UPMD] = 0;
+		f->expect[E_RACES] = 0;
+		f->expect[E_PTE] = (long long)pages;
+		f->regions[R_MISALIGNED] = (long long)regions + 1;
+		return;
+	}
+	p = map_at(f->fd, o.size, 0, 0, -1);
+	for (size_t i = 0; i < o.size; i += PG)
+		sum += p[i];
+	p = map_at(f->fd, o.size, 0, PG, -1);
+	for (size_t i = 0; i < o.size; i += PG)
+		sum += p[i];
+	(void)sum;
+}
+
+/* Written and fsynced through write(2) first: the MAP_SYNC faults need no sync. */
+static void mode_rewrite(struct file *f, int run)
+{
+	char buf[PG];
+
+	if (!run) {
+		expect_none(f);
+		f->expect[E_PMD] = (long long)(o.size / PMD);
+		f->expect[E_PTE] = 0;
+		f->expect[E_SYNC] = 0;
+		f->expect[E_UPTE] = 0;
+		f->expect[E_UPMD] = 0;
+		f->expect[E_RACES] = 0;
+		f->expect[E_FALLBACKS] = 0;
+		return;
+	}
+	memset(buf, 'x', sizeof(buf));
+	for (size_t off = 0; off < o.size; off += PG)
+		if (pwrite(f->fd, buf, PG, (off_t)off) != (ssize_t)PG)
+			die("pwrite");
+	if (fsync(f->fd))
+		die("fsync");
+	write_pages(map_at(f->fd, o.size, 0, 0, -1), o.size, PG);
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+struct mode {
+	const char *name;
+	void (*fn)(struct file *f, int run);
+	int sparse;
+	const char *help;
+};
+
+static const struct mode modes[] = {
+	{ "pte", mode_pte, 0, "4 KiB sync faults (MADV_NOHUGEPAGE)" },
+	{ "pmd", mode_pmd, 0, "2 MiB sync faults" },
+	{ "misaligned", mode_misaligned, 0, "PMD fallback: address not congruent to offset" },
+	{ "private_cow", mode_private_cow, 0, "PMD fallback: write to a private mapping" },
+	{ "vma_start", mode_vma_start, 0, "PMD fallback: VMA starts inside a region" },
+	{ "vma_end", mode_vma_end, 0, "PMD fallback: VMA ends inside a region" },
+	{ "eof", mode_eof, 0, "PMD fallback: i_size ends inside a region" },
+	{ "entry_conflict", mode_entry_conflict, 0, "PMD fallback: 4 KiB entries in the region" },
+	{ "noentry", mode_noentry, 0, "dax_insert_pfn_mkwrite_no_entry races" },
+	{ "holes", mode_holes, 1, "read faults on a sparse file (zero-page loads)" },
+	{ "rewrite", mode_rewrite, 0, "MAP_SYNC writes that need no sync" },
+	{ "storm", mode_pte, 0, "pte over --files files in --threads threads" },
+	{ "long", NULL, 0, "PTE and PMD sync faults for --seconds (no exact counts)" },
+};
+
+static const struct mode *mode;
+static volatile int stop;
+
+static void *worker(void *arg)
+{
+	long t = (long)arg;
+
+	for (int i = (int)t; i < o.files; i += o.threads)
+		mode->fn(&files[i], 1);
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Alternating PTE and PMD passes over fresh extents until the time is up. */
+static void *long_worker(void *arg)
+{
+	long t = (long)arg;
+	double end = now() + o.seconds;
+
+	while (now() < end) {
+		for (int i = (int)t; i < o.files && now() < end; i += o.threads) {
+			struct file *f = &files[i];
+			char *p;
+
+			if (ftruncate(f->fd, 0) || fallocate(f->fd, 0, 0, (off_t)o.size))
+				die("re-allocating");
+			p = map_at(f->fd, o.size, 0, 0, -1);
+			if (i % 2 && madvise(p, o.size, MADV_NOHUGEPAGE))
+				die("madvise");
+			write_pages(p, o.size, PG);
+			munmap(p, o.size);
+		}
+	}
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: daxload [-s MiB] [-f FILES] [-t THREADS] [-n ITERATIONS] [-S SECONDS] "
+		     "MODE DIR\n\nMODE is one of:\n");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		fprintf(out, "  %-15s %s\n", modes[i].name, modes[i].help);
+	fprintf(out, "\nPrints the expected daxtrace counters as one JSON line, then runs.\n"
+		     "DIR must be on a filesystem mounted with -o dax.\n");
+}
+
+static long num(const char *s, long min, long max, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		fprintf(stderr, "daxload: invalid %s '%s' (%ld..%ld)\n", what, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th[64];
+	int c;
+
+	o = (struct opts){ .size = 4 * PMD, .files = 1, .threads = 1, .iterations = 1, .seconds = 5 };
+	while ((c = getopt(argc, argv, "s:f:t:n:S:h")) != -1) {
+		switch (c) {
+		case 's': o.size = (size_t)num(optarg, 2, 1024, "size") << 20; break;
+		case 'f': o.files = (int)num(optarg, 1, 100000, "file count"); break;
+		case 't': o.threads = (int)num(optarg, 1, 64, "thread count"); break;
+		case 'n': o.iterations = (int)num(optarg, 1, 1000, "iterations"); break;
+		case 'S': o.seconds = (int)num(optarg, 1, 86400, "seconds"); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	o.mode = argv[optind];
+	o.dir = argv[optind + 1];
+	if (o.size % PMD) {
+		fprintf(stderr, "daxload: size must be a multiple of 2 MiB\n");
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcmp(modes[i].name, o.mode))
+			mode = &modes[i];
+	if (!mode) {
+		fprintf(stderr, "daxload: unknown mode '%s'\n", o.mode);
+		usage(stderr);
+		return 2;
+	}
+	if (o.threads > o.files)
+		o.threads = o.files;
+	files = calloc((size_t)o.files, sizeof(*files));
+	if (!files)
+		die("calloc");
+	for (int i = 0; i < o.files; i++) {
+		make_file(&files[i], i, o.size, mode->sparse);
+		if (mode->fn)
+			mode->fn(&files[i], 0);
+	}
+	print_json();
+	for (long t = 0; t < o.threads; t++)
+		if (pthread_create(&th[t], NULL, mode->fn ? worker : long_worker, (void *)t))
+			die("pthread_create");
+	for (long t = 0; t < o.threads; t++)
+		pthread_join(th[t], NULL);
+	return 0;
+}
