@@ -37,19 +37,26 @@ OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
 	report_text.o paths.o trace_stream.o)
 
-.PHONY: all deps check check-unit check-host clean
+.PHONY: all deps check check-unit check-host check-vm check-full demo clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(BUILD)/daxtrace
 
-deps $(BPFTOOL) $(LIBBPF_A):
-	$(Q)tools/deps
+# Debian packages and the backports libbpf/bpftool (tools/deps says what and why); re-checked
+# when tools/deps changes or the unpacked tools are missing.
+DEPS_STAMP := $(BUILD)/.deps
+$(DEPS_STAMP): tools/deps | $(BUILD)
+	$(call msg,DEPS,tools/deps --vm)
+	$(Q)tools/deps --vm
+	$(Q)touch $@
+$(BPFTOOL) $(LIBBPF_A): $(DEPS_STAMP)
+deps: $(DEPS_STAMP)
 
 $(BUILD):
 	$(Q)mkdir -p $@
 
-$(BUILD)/daxtrace.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h include/daxtrace.h | $(BUILD) $(BPFTOOL)
+$(BUILD)/daxtrace.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h include/daxtrace.h | $(BUILD) $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
@@ -58,7 +65,7 @@ $(BUILD)/daxtrace.skel.h: $(BUILD)/daxtrace.bpf.o | $(BPFTOOL)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name daxtrace_bpf > $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(BUILD)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -c $< -o $@
 
@@ -67,13 +74,17 @@ $(BUILD)/daxtrace: $(OBJS) $(LIBBPF_A)
 	$(Q)$(CC) -static $(CFLAGS) $(OBJS) $(LDLIBS) -o $@
 	$(Q)ln -sf $(BUILD)/daxtrace daxtrace
 
+# The main job: a pmem guest running a mixed MAP_SYNC workload under daxtrace.
+demo: $(BUILD)/daxtrace $(BUILD)/daxload
+	$(Q)tools/demo
+
 include tests/tests.mk
 
 clean:
 	$(Q)rm -rf $(BUILD) daxtrace
 
 # The workload generator, static so it runs in the test guest.
-$(BUILD)/daxload: tools/daxload/daxload.c | $(BUILD)
+$(BUILD)/daxload: tools/daxload/daxload.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -static -pthread $< -o $@
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,21 +8,33 @@
 #include <bpf/libbpf.h>
 #include "kernel_probe.h"
 
-int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found)
+int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found,
+		       char (*module)[DT_MODNAME_LEN])
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
-	char line[512], sym[256];
+	char line[512];
 
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char type;
+		/* "ADDR TYPE NAME[\t[MODULE]]": compare NAME without sscanf, it is 100k lines */
+		char *sym = strchr(line, ' '), *end, *mod;
 
-		if (sscanf(line, "%*s %c %255s", &type, sym) != 2)
+		if (!sym || !(sym = strchr(sym + 1, ' ')))
 			continue;
-		for (size_t i = 0; i < n; i++)
-			if (!found[i] && !strcmp(sym, names[i]))
-				found[i] = true;
+		sym++;
+		end = sym + strcspn(sym, "\t\n");
+		mod = *end == '\t' ? end + 1 : NULL;
+		*end = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (found[i] || strcmp(sym, names[i]))
+				continue;
+			found[i] = true;
+			module[i][0] = 0;
+			if (mod && *mod == '[') /* "[ext4]" */
+				snprintf(module[i], DT_MODNAME_LEN, "%.*s", (int)strcspn(mod + 1, "]"),
+					 mod + 1);
+		}
 	}
 	fclose(f);
 	return 0;
@@ -41,47 +52,36 @@ struct btf *dt_btf_load(const char *btf_path)
 	return libbpf_get_error(b) ? NULL : b;
 }
 
-bool dt_btf_has(struct btf *vmlinux, bool search_modules, const char *name, int kind)
+int dt_btf_find(struct btf *vmlinux, const char *module, const char *name, int kind)
 {
-	bool found;
-	struct dirent *e;
-	DIR *d;
+	char path[300];
+	struct btf *m;
+	int id;
 
 	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, kind) > 0;
+		return -ENOENT;
+	if (!module || !module[0])
+		return btf__find_by_name_kind(vmlinux, name, kind);
 	/* 6.1 builds ext4 and xfs as modules: their tracepoints live in module BTF. */
-	d = found || !search_modules ? NULL : opendir("/sys/kernel/btf");
-	while (d && !found && (e = readdir(d))) {
-		char path[300];
-		struct btf *m;
-
-		if (e->d_name[0] == '.' || !strcmp(e->d_name, "vmlinux"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/kernel/btf/%s", e->d_name);
-		m = btf__parse_split(path, vmlinux);
-		if (!libbpf_get_error(m)) {
-			found = btf__find_by_name_kind(m, name, kind) > 0;
-			btf__free(m);
-		}
-	}
-	if (d)
-		closedir(d);
-	return found;
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	m = btf__parse_split(path, vmlinux);
+	if (libbpf_get_error(m))
+		return -ENOENT;
+	id = btf__find_by_name_kind(m, name, kind);
+	btf__free(m);
+	return id;
 }
 
-int dt_fentry_trial(const char *func)
+int dt_fentry_trial(int id)
 {
 	struct bpf_insn insns[] = {
 		{ .code = 0xb7, .dst_reg = 0, .imm = 0 }, /* r0 = 0 */
 		{ .code = 0x95 },                          /* exit */
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
-	int id = libbpf_find_vmlinux_btf_id(func, BPF_TRACE_FENTRY), fd;
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = id);
+	int fd;
 
-	if (id < 0)
-		return id;
-	opts.attach_btf_id = id;
 	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "dt_trial", "GPL", insns, 2, &opts);
 	if (fd < 0)
 		return -errno;

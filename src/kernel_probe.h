@@ -6,15 +6,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Looks up all `names` in /proc/kallsyms in one pass; found[i] set for each present one. */
-int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found);
+#define DT_MODNAME_LEN 64
+/* Looks up all `names` in /proc/kallsyms in one pass; found[i] set for each present one, and
+ * module[i] to its module ("" for vmlinux). */
+int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found,
+		       char (*module)[DT_MODNAME_LEN]);
 struct btf;
 /* Kernel BTF: `btf_path` if given, else /sys/kernel/btf/vmlinux. NULL if there is none. */
 struct btf *dt_btf_load(const char *btf_path);
-/* True if `vmlinux`, or (with search_modules) a module's BTF, has a type `name` of `kind`. */
-bool dt_btf_has(struct btf *vmlinux, bool search_modules, const char *name, int kind);
-/* Trial-loads an empty fentry program on `func`: 0, or -errno (EPERM on some hosts). */
-int dt_fentry_trial(const char *func);
+/* The id of type `name` of `kind` in `vmlinux`, or in module `module`'s BTF (split on
+ * vmlinux) when module is not empty; <= 0 if absent. */
+int dt_btf_find(struct btf *vmlinux, const char *module, const char *name, int kind);
+/* Trial-loads an empty fentry program on the vmlinux function of BTF id `btf_id`: 0, or
+ * -errno (EPERM on some hosts). */
+int dt_fentry_trial(int btf_id);
 bool dt_kprobe_supported(void);
 bool dt_vmlinux_btf_present(void);
 

@@ -82,6 +82,7 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 	const char *names[DT_MAX_HOOKS + 1];
 	char tpnames[DT_MAX_HOOKS][80];
 	bool found[DT_MAX_HOOKS + 1] = {};
+	char module[DT_MAX_HOOKS + 1][DT_MODNAME_LEN] = {};
 	struct bpf_program *p;
 	struct btf *btf;
 	bool kernel_btf, page_api;
@@ -110,7 +111,7 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 		}
 	}
 	names[hooks->n] = page_path[0];
-	err = dt_kallsyms_lookup(names, hooks->n + 1, found);
+	err = dt_kallsyms_lookup(names, hooks->n + 1, found, module);
 	if (err)
 		return err;
 	page_api = found[hooks->n];
@@ -131,7 +132,7 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 				continue;
 			}
 			snprintf(type, sizeof(type), "btf_trace_%s", h->name);
-			if (!c->force_raw_tp && btf && dt_btf_has(btf, true, type, BTF_KIND_TYPEDEF))
+			if (!c->force_raw_tp && btf && dt_btf_find(btf, module[i], type, BTF_KIND_TYPEDEF) > 0)
 				h->mode = DT_ATTACH_TP_BTF;
 			else
 				h->mode = DT_ATTACH_RAW_TP;
@@ -158,10 +159,14 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 			continue;
 		}
 		terr = -ENOENT;
-		if (c->force_kprobes)
+		if (c->force_kprobes) {
 			terr = -EOPNOTSUPP; /* as if fentry were refused: tests the kprobe path */
-		else if (btf && dt_btf_has(btf, false, h->name, BTF_KIND_FUNC))
-			terr = can_trial_load ? dt_fentry_trial(h->name) : 0;
+		} else if (!module[i][0] && btf) {
+			int id = dt_btf_find(btf, NULL, h->name, BTF_KIND_FUNC);
+
+			if (id > 0)
+				terr = can_trial_load ? dt_fentry_trial(id) : 0;
+		}
 		if (!terr) {
 			h->mode = DT_ATTACH_FENTRY;
 			hooks->fentry_ok_any = true;

@@ -1,7 +1,9 @@
-# Tests: unit (no root, no BPF), host (root: load/attach/detach on the running kernel).
+# Tests: unit (no root, no BPF), host (root: load/attach/detach on the running kernel), vm
+# (Debian kernels in pmem guests, compared with ground truth and ftrace hist triggers).
+VM_SMOKE ?=
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-$(BUILD)/tests:
+$(BUILD)/tests: | $(DEPS_STAMP)
 	$(Q)mkdir -p $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(BUILD)/tests
@@ -14,7 +16,14 @@ check-unit: $(UNIT_TESTS)
 check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
 	$(Q)tests/host/run
 
-check: check-unit check-host
+# Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
+check-vm: $(BUILD)/daxtrace $(BUILD)/daxload
+	$(Q)tests/vm/run-matrix $(VM_SMOKE)
+
+check-full: check-unit check-host $(BUILD)/daxtrace $(BUILD)/daxload
+	$(Q)tests/vm/run-matrix
+
+check: check-unit check-host check-vm
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
 $(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
