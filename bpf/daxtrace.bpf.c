@@ -60,6 +60,11 @@ DT_TP(iomap_iter_dstmap, on_dstmap(iomap), struct inode *inode, struct iomap *io
  * vfs_fsync_range exit does on xfs. */
 DT_TP(ext4_sync_file_exit, on_fsync_exit(ret), struct inode *inode, int ret)
 
+/* `-- COMMAND` traces the command and every process it starts. */
+DT_TP(sched_process_fork, on_fork(parent, child),
+      struct task_struct *parent, struct task_struct *child)
+DT_TP(sched_process_exit, on_exit(), struct task_struct *p)
+
 /* dax_finish_sync_fault(vmf, size, pfn): the 3rd argument is pfn_t (6.1) or unsigned long
  * (6.17+), 8 bytes either way, and is not read. */
 DT_ENTRY(dax_finish_sync_fault, on_finish_enter(vmf, size),

@@ -9,6 +9,7 @@
 
 /* Filters and feature switches, written by the loader between open and load. */
 const volatile __u32 filter_tgid = 0;
+const volatile bool filter_tree = false; /* -- COMMAND: the command and its descendants */
 const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
 const volatile __u64 filter_ino = 0;
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
@@ -53,6 +54,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } wb_start SEC(".maps");
+
+/* With filter_tree: the processes (tgids) descending from COMMAND, seeded by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -41,8 +41,14 @@ static __always_inline struct dt_inode_key inode_key(struct inode *inode)
 /* Filters are applied once per event, before any map is touched. */
 static __always_inline bool wanted(const struct dt_inode_key *k)
 {
-	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (filter_tree) {
+		if (!bpf_map_lookup_elem(&traced, &tgid))
+			return false;
+	} else if (filter_tgid && tgid != filter_tgid) {
 		return false;
+	}
 	if (filter_dev && k->dev != filter_dev)
 		return false;
 	if (filter_ino && k->ino != filter_ino)
@@ -446,6 +452,31 @@ static __always_inline int on_insert_exit(void)
 		hist_add(DT_H_INSERT, bpf_ktime_get_ns() - s->t_insert);
 		s->t_insert = 0;
 	}
+	return 0;
+}
+
+/* ---- -- COMMAND: follow the process tree ------------------------------------------------ */
+
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
+	__u8 one = 1;
+
+	if (!filter_tree || ptgid == ctgid || !bpf_map_lookup_elem(&traced, &ptgid))
+		return 0;
+	if (bpf_map_update_elem(&traced, &ctgid, &one, BPF_ANY))
+		add(&diag[DT_D_TREE_OVERFLOW], 1);
+	return 0;
+}
+
+/* A process's last thread exits: forget its tgid before it can be reused. */
+static __always_inline int on_exit(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if (filter_tree && (__u32)id == tgid)
+		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
 

@@ -67,6 +67,7 @@ enum dt_diag {
 	DT_D_LOST_EVENTS,       /* `trace` ring buffer full */
 	DT_D_UNMATCHED,         /* mkwrite/no_entry with no open sync sequence on the thread */
 	DT_D_STALE,             /* sequences abandoned mid-way (closed by a newer fault) */
+	DT_D_TREE_OVERFLOW,     /* -- COMMAND: a descendant process could not be tracked */
 	DT_D_NR,
 };
 

@@ -91,6 +91,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	int err;
 
 	ro->filter_tgid = tgid;
+	ro->filter_tree = cfg->command != NULL;
 	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
@@ -98,6 +99,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
 	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, cfg->max_inflight);
 	err = err ?: bpf_map__set_max_entries(skel->maps.wb_start, cfg->max_inflight);
+	err = err ?: bpf_map__set_max_entries(skel->maps.traced, cfg->max_inflight);
 	if (cfg->mode == DT_MODE_TRACE)
 		err = err ?: bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
 	return err;
@@ -139,6 +141,15 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 				"CONFIG_FS_DAX=y; nothing to trace\n", missing);
 		daxtrace_bpf__destroy(skel);
 		return DT_EXIT_UNSUPPORTED;
+	}
+	/* The process-tree hooks serve `-- COMMAND` only. */
+	for (int i = 0; i < hooks->n && !cfg->command; i++) {
+		struct dt_hook *h = &hooks->h[i];
+
+		if (!strncmp(h->name, "sched_process_", 14) && h->mode != DT_ATTACH_NONE) {
+			h->mode = DT_ATTACH_NONE;
+			snprintf(h->why, sizeof(h->why), "used only with -- COMMAND");
+		}
 	}
 	if (!load) {
 		*out = skel;

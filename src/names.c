@@ -49,6 +49,7 @@ const char *const dt_diag_names[DT_D_NR] = {
 	[DT_D_LOST_EVENTS] = "lost_events",
 	[DT_D_UNMATCHED] = "unmatched_mkwrite",
 	[DT_D_STALE] = "stale_sequences",
+	[DT_D_TREE_OVERFLOW] = "process_tree_full",
 };
 
 const char *const dt_event_names[DT_E_NR] = {

@@ -138,6 +138,7 @@ void dt_report_warnings(FILE *out, const struct dt_snapshot *s)
 		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (in-flight map full; raise --max-inflight)",
 		[DT_D_LOST_EVENTS] = "events lost by `trace` (ring buffer full; raise --ringbuf-kb)",
 		[DT_D_UNMATCHED] = "mkwrite events without their fault (started mid-fault or map full): upgrade size unknown",
+		[DT_D_TREE_OVERFLOW] = "processes started by COMMAND not traced (process map full; raise --max-inflight)",
 	};
 
 	for (int i = 0; i < DT_D_NR; i++)

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
 #include "command.h"
@@ -265,8 +266,18 @@ int dt_run_session(const struct dt_config *cfg)
 		fprintf(stderr, "Tracing synchronous DAX faults for %u s.\n", cfg->duration_s);
 	else
 		fprintf(stderr, "Tracing synchronous DAX faults... Hit Ctrl-C to end.\n");
-	if (cfg->command && (err = dt_command_start(&cmd, cfg->command[0])))
-		goto out;
+	if (cfg->command) {
+		__u8 one = 1;
+
+		/* the root of the traced tree; sched_process_fork adds its descendants */
+		if (bpf_map_update_elem(bpf_map__fd(r.skel->maps.traced), &tgid, &one, BPF_ANY)) {
+			fprintf(stderr, "daxtrace: cannot register the command's pid: %s\n", strerror(errno));
+			err = DT_EXIT_RUNTIME;
+			goto out;
+		}
+		if ((err = dt_command_start(&cmd, cfg->command[0])))
+			goto out;
+	}
 	r.interval_start = now_ns(CLOCK_MONOTONIC);
 	err = loop(&r, cfg->command ? &cmd : NULL, rb);
 	if (!err && !r.out_closed) {
