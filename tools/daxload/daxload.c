@@ -574,7 +574,11 @@ int main(int argc, char **argv)
 		if (mode->fn)
 			mode->fn(&files[i], 0);
 	}
-	print_json();
+	if (mode->fn)
+		print_json();
+	else /* nothing exact to declare */
+		fprintf(stderr, "daxload: %s: %d files of %zu MiB, %d threads, %d s\n", o.mode, o.files,
+			o.size >> 20, o.threads, o.seconds);
 	for (long t = 0; t < o.threads; t++)
 		if (pthread_create(&th[t], NULL, mode->fn ? worker : long_worker, (void *)t))
 			die("pthread_create");
