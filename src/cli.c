@@ -47,7 +47,7 @@ static const char doc[] =
 
 enum {
 	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
-	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_STATS, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
 static const struct argp_option options[] = {
@@ -62,6 +62,7 @@ static const struct argp_option options[] = {
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each interval or event", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (NDJSON)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and probe decisions", 0 },
+	{ "stats", OPT_STATS, NULL, 0, "Also report daxtrace's own BPF cost (runs, ns per run)", 0 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default 10240)", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default 16384)", 1 },
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default 4096)", 1 },
@@ -211,6 +212,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_KPROBES:
 		c->force_kprobes = true;
+		return 0;
+	case OPT_STATS:
+		c->stats = true;
 		return 0;
 	case OPT_HELP:
 		argp_state_help(st, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);

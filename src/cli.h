@@ -33,6 +33,7 @@ struct dt_config {
 	bool force_raw_tp;   /* skip tp_btf even where it works (tests the raw_tp path) */
 	bool no_func_probes; /* skip fentry/kprobe even where they work */
 	bool force_kprobes;  /* kprobe even where fentry works (tests the kprobe path) */
+	bool stats;          /* report the BPF programs' own run time */
 	const char *btf_path;
 	char **command; /* NULL-terminated argv after `--`, or NULL */
 	bool exit_now;  /* --help, --usage or --version was printed */

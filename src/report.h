@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include "cli.h"
 #include "probes.h"
+#include "prog_stats.h"
 #include "snapshot.h"
 
 struct dt_report_ctx {
@@ -16,6 +17,8 @@ struct dt_report_ctx {
 	uint64_t wall_ns;     /* CLOCK_REALTIME when the snapshot was taken */
 	int width;            /* terminal columns for the text report */
 	bool final;           /* last report of the run */
+	const struct dt_prog_stat *stats; /* --stats: per-program cost, else NULL */
+	size_t n_stats;
 };
 
 void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);

@@ -140,6 +140,23 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	for (int h = 0; h < DT_H_NR; h++)
 		histogram(&j, h, &s->hists[h]);
 	dt_json_end_array(&j);
+	if (ctx->stats) {
+		dt_json_key(&j, "bpf_stats");
+		dt_json_begin_array(&j);
+		for (size_t i = 0; i < ctx->n_stats; i++) {
+			dt_json_begin_object(&j);
+			dt_json_key(&j, "program");
+			dt_json_string(&j, ctx->stats[i].program);
+			dt_json_key(&j, "hook");
+			dt_json_string(&j, ctx->stats[i].hook);
+			dt_json_key(&j, "runs");
+			dt_json_u64(&j, ctx->stats[i].runs);
+			dt_json_key(&j, "run_time_ns");
+			dt_json_u64(&j, ctx->stats[i].run_time_ns);
+			dt_json_end_object(&j);
+		}
+		dt_json_end_array(&j);
+	}
 	dt_json_end_object(&j);
 	fputc('\n', out);
 	fflush(out);

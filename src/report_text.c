@@ -126,6 +126,23 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		fprintf(out, "\n%s latency, %" PRIu64 " samples:\n", dt_hist_names[h], n);
 		dt_hist_print(out, &s->hists[h], cfg->unit, width);
 	}
+	if (ctx->stats) {
+		unsigned long long runs = 0, ns = 0;
+
+		fprintf(out, "\nBPF cost since start (kernel.bpf_stats):\n%-24s %-30s %10s %8s\n",
+			"PROGRAM", "HOOK", "RUNS", "NS/RUN");
+		for (size_t i = 0; i < ctx->n_stats; i++) {
+			const struct dt_prog_stat *p = &ctx->stats[i];
+
+			runs += p->runs;
+			ns += p->run_time_ns;
+			if (p->runs)
+				fprintf(out, "%-24.24s %-30.30s %10llu %8llu\n", p->program, p->hook,
+					(unsigned long long)p->runs,
+					(unsigned long long)(p->run_time_ns / p->runs));
+		}
+		fprintf(out, "%-24s %-30s %10llu %8llu\n", "all", "", runs, runs ? ns / runs : 0);
+	}
 	fputc('\n', out);
 	fflush(out);
 }

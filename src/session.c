@@ -105,6 +105,8 @@ struct run {
 	uint64_t interval_start;
 	bool out_closed;
 	bool failed; /* a map read failed: exit 1 */
+	int stats_fd; /* --stats: keeps kernel BPF run-time accounting on */
+	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
 };
 
 /* Takes a snapshot and prints it; returns false if stdout is gone. */
@@ -123,6 +125,10 @@ static bool report(struct run *r, bool reset, bool final)
 	r->interval_start = now;
 	r->rep.wall_ns = now_ns(CLOCK_REALTIME);
 	r->rep.final = final;
+	if (r->stats_fd >= 0) {
+		r->rep.stats = r->stats;
+		r->rep.n_stats = dt_stats_read(&r->hooks, r->stats, sizeof(r->stats) / sizeof(r->stats[0]));
+	}
 	if (r->cfg->mode == DT_MODE_TRACE)
 		return true;
 	if (r->cfg->json)
@@ -206,7 +212,7 @@ int dt_run_session(const struct dt_config *cfg)
 	struct dt_command cmd = { .pid = -1, .go_fd = -1, .err_fd = -1 };
 	struct dt_trace_ctx tctx = { .out = stdout, .cfg = cfg };
 	struct ring_buffer *rb = NULL;
-	struct run r = { .cfg = cfg };
+	struct run r = { .cfg = cfg, .stats_fd = -1 };
 	uint32_t tgid = cfg->pid;
 	int err;
 
@@ -251,6 +257,9 @@ int dt_run_session(const struct dt_config *cfg)
 					.width = term_width() };
 	dt_snapshot_init(&r.snap);
 	dt_paths_init();
+	if (cfg->stats && (r.stats_fd = dt_stats_enable()) < 0)
+		fprintf(stderr, "daxtrace: --stats: cannot enable BPF run-time stats: %s\n",
+			strerror(-r.stats_fd));
 	if (cfg->mode == DT_MODE_TRACE) {
 		rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), dt_trace_event, &tctx, NULL);
 		if (!rb) {
@@ -296,6 +305,8 @@ int dt_run_session(const struct dt_config *cfg)
 out:
 	if (cfg->command && !cmd.exited && cmd.go_fd >= 0)
 		dt_command_abort(&cmd);
+	if (r.stats_fd >= 0)
+		close(r.stats_fd);
 	ring_buffer__free(rb);
 	dt_probes_detach(&r.hooks);
 	daxtrace_bpf__destroy(r.skel);
