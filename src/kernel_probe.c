@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -11,7 +12,9 @@
 int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found,
 		       char (*module)[DT_MODNAME_LEN])
 {
-	FILE *f = fopen("/proc/kallsyms", "r");
+	/* DAXTRACE_KALLSYMS lets the tests stand in a kernel without some symbols */
+	const char *path = getenv("DAXTRACE_KALLSYMS");
+	FILE *f = fopen(path && *path ? path : "/proc/kallsyms", "r");
 	char line[512];
 
 	if (!f)

@@ -106,6 +106,8 @@ struct run {
 	bool out_closed;
 	bool failed; /* a map read failed: exit 1 */
 	int stats_fd; /* --stats: keeps kernel BPF run-time accounting on */
+	bool any_event; /* for the notice when --dev/--ino matched nothing */
+	char dev_str[24], ino_str[24];
 	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
 };
 
@@ -121,6 +123,8 @@ static bool report(struct run *r, bool reset, bool final)
 		r->failed = true;
 	}
 	r->snap.interval_ns = now - r->interval_start;
+	for (int i = 0; i < DT_C_NR; i++)
+		r->any_event |= r->snap.totals[i] != 0;
 	r->snap.inflight = dt_sweep_inflight(r->skel, STALE_AFTER_NS);
 	r->interval_start = now;
 	r->rep.wall_ns = now_ns(CLOCK_REALTIME);
@@ -229,6 +233,8 @@ int dt_run_session(const struct dt_config *cfg)
 			return err;
 		tgid = (uint32_t)cmd.pid;
 	}
+	snprintf(r.dev_str, sizeof(r.dev_str), "%u:%u", cfg->dev_major, cfg->dev_minor);
+	snprintf(r.ino_str, sizeof(r.ino_str), "%llu", (unsigned long long)cfg->ino);
 	install_signals();
 	err = dt_load(cfg, tgid, &r.hooks, &r.skel, true);
 	if (err)
@@ -298,6 +304,11 @@ int dt_run_session(const struct dt_config *cfg)
 				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
 		}
 	}
+	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino) && !r.any_event)
+		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s: check the "
+				"numbers against /proc/self/mountinfo and ls -i\n",
+			cfg->dev_set ? " --dev " : "", cfg->dev_set ? r.dev_str : "",
+			cfg->ino ? " --ino " : "", cfg->ino ? r.ino_str : "");
 	if (!err && r.failed)
 		err = DT_EXIT_RUNTIME;
 	if (!err && cfg->command)
