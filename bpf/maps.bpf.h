@@ -20,6 +20,7 @@ const volatile bool trace_mode = false;   /* emit every event into the ring buff
 __u64 totals[DT_C_NR] = {};
 __u64 fallback_totals[DT_FB_NR] = {};
 struct dt_hist_slots hists[DT_H_NR] = {};
+__u64 hist_sum_ns[DT_H_NR] = {}; /* for Prometheus' _sum */
 __u64 diag[DT_D_NR] = {};
 /* Set by the loader once iomap_iter_dstmap is attached: without it, the fallback reasons
  * past the EOF check are unknown. */

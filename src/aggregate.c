@@ -13,16 +13,22 @@ void dt_snapshot_init(struct dt_snapshot *s)
 void dt_snapshot_clear(struct dt_snapshot *s)
 {
 	struct dt_inode_rec *keep = s->inodes;
-	size_t cap = s->cap_inodes;
+	uint32_t *index = s->index;
+	size_t cap = s->cap_inodes, index_cap = s->index_cap;
 
 	memset(s, 0, sizeof(*s));
 	s->inodes = keep;
 	s->cap_inodes = cap;
+	s->index = index;
+	s->index_cap = index_cap;
+	if (index)
+		memset(index, 0, index_cap * sizeof(*index));
 }
 
 void dt_snapshot_free(struct dt_snapshot *s)
 {
 	free(s->inodes);
+	free(s->index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -31,19 +37,71 @@ static int same_key(const struct dt_inode_key *a, const struct dt_inode_key *b)
 	return a->dev == b->dev && a->ino == b->ino;
 }
 
+static size_t slot_of(const struct dt_inode_key *k, size_t cap)
+{
+	return (size_t)((k->ino * 0x9e3779b97f4a7c15ULL) ^ (k->dev * 0xff51afd7ed558ccdULL)) & (cap - 1);
+}
+
+/* Makes room for one more record in the index, rebuilding it when stale or half full. */
+static int index_reserve(struct dt_snapshot *s)
+{
+	size_t cap = s->index_cap;
+
+	if (!s->index_stale && s->index && (s->n_inodes + 1) * 2 <= cap)
+		return 0;
+	while ((s->n_inodes + 1) * 2 > cap)
+		cap = cap ? cap * 2 : 256;
+	if (cap != s->index_cap) {
+		uint32_t *n = realloc(s->index, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->index = n;
+		s->index_cap = cap;
+	}
+	memset(s->index, 0, cap * sizeof(*s->index));
+	for (size_t i = 0; i < s->n_inodes; i++) {
+		size_t j = slot_of(&s->inodes[i].key, cap);
+
+		while (s->index[j])
+			j = (j + 1) & (cap - 1);
+		s->index[j] = (uint32_t)i + 1;
+	}
+	s->index_stale = false;
+	return 0;
+}
+
+/* The record of k, or NULL; *slot is where k would be inserted. Needs a fresh index. */
+static struct dt_inode_rec *find_slot(struct dt_snapshot *s, const struct dt_inode_key *k,
+				      size_t *slot)
+{
+	size_t j = slot_of(k, s->index_cap);
+
+	for (; s->index[j]; j = (j + 1) & (s->index_cap - 1))
+		if (same_key(&s->inodes[s->index[j] - 1].key, k))
+			return &s->inodes[s->index[j] - 1];
+	*slot = j;
+	return NULL;
+}
+
 static struct dt_inode_rec *find(struct dt_snapshot *s, const struct dt_inode_key *k)
 {
-	for (size_t i = 0; i < s->n_inodes; i++)
-		if (same_key(&s->inodes[i].key, k))
-			return &s->inodes[i];
-	return NULL;
+	size_t slot;
+
+	if (!s->n_inodes || index_reserve(s))
+		return NULL;
+	return find_slot(s, k, &slot);
 }
 
 struct dt_inode_rec *dt_snapshot_add_inode(struct dt_snapshot *s, const struct dt_inode_key *k,
 					   const struct dt_inode_val *v)
 {
-	struct dt_inode_rec *r = find(s, k);
+	struct dt_inode_rec *r;
+	size_t slot;
 
+	if (index_reserve(s))
+		return NULL;
+	r = find_slot(s, k, &slot);
 	if (r) {
 		for (int i = 0; i < DT_C_NR; i++)
 			r->val.counters[i] += v->counters[i];
@@ -62,6 +120,7 @@ struct dt_inode_rec *dt_snapshot_add_inode(struct dt_snapshot *s, const struct d
 		s->inodes = n;
 		s->cap_inodes = cap;
 	}
+	s->index[slot] = (uint32_t)s->n_inodes + 1;
 	r = &s->inodes[s->n_inodes++];
 	memset(r, 0, sizeof(*r));
 	r->key = *k;
@@ -111,8 +170,10 @@ static int cmp_rec(const void *pa, const void *pb)
 
 void dt_snapshot_sort(struct dt_snapshot *s)
 {
-	if (s->n_inodes > 1)
+	if (s->n_inodes > 1) {
 		qsort(s->inodes, s->n_inodes, sizeof(s->inodes[0]), cmp_rec);
+		s->index_stale = true;
+	}
 }
 
 void dt_join_components(const struct dt_inode_val *v, char *buf, size_t len)
@@ -145,4 +206,33 @@ uint64_t dt_hist_count(const struct dt_hist_slots *h)
 	for (int i = 0; i < DT_MAX_SLOTS; i++)
 		n += h->slots[i];
 	return n;
+}
+
+int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from)
+{
+	for (int i = 0; i < DT_C_NR; i++)
+		to->totals[i] += from->totals[i];
+	for (int i = 0; i < DT_FB_NR; i++)
+		to->fallback_totals[i] += from->fallback_totals[i];
+	for (int h = 0; h < DT_H_NR; h++) {
+		for (int i = 0; i < DT_MAX_SLOTS; i++)
+			to->hists[h].slots[i] += from->hists[h].slots[i];
+		to->hist_sum_ns[h] += from->hist_sum_ns[h];
+	}
+	for (int i = 0; i < DT_D_NR; i++)
+		to->diag[i] += from->diag[i];
+	to->interval_ns += from->interval_ns;
+	to->inflight = from->inflight;
+	for (size_t i = 0; i < from->n_inodes; i++) {
+		const struct dt_inode_rec *f = &from->inodes[i];
+		struct dt_inode_rec *r = dt_snapshot_add_inode(to, &f->key, &f->val);
+
+		if (!r)
+			return -1;
+		if (f->comm[0]) { /* the latest interval's top process */
+			memcpy(r->comm, f->comm, sizeof(r->comm));
+			r->pid = f->pid;
+		}
+	}
+	return 0;
 }

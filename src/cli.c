@@ -47,7 +47,7 @@ static const char doc[] =
 
 enum {
 	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
-	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_STATS, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
 static const struct argp_option options[] = {
@@ -63,6 +63,9 @@ static const struct argp_option options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (NDJSON)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and probe decisions", 0 },
 	{ "stats", OPT_STATS, NULL, 0, "Also report daxtrace's own BPF cost (runs, ns per run)", 0 },
+	{ "prometheus", OPT_PROM, "FILE", 0,
+	  "Rewrite FILE (node_exporter textfile format) each interval (-i), else every 10 s", 0 },
+	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default 10240)", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default 16384)", 1 },
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default 4096)", 1 },
@@ -86,6 +89,7 @@ void dt_config_defaults(struct dt_config *c)
 	c->max_procs = 16384;
 	c->max_inflight = 4096;
 	c->ringbuf_kb = 4096;
+	c->prometheus_top = 5;
 }
 
 uint32_t dt_kernel_dev(uint32_t major, uint32_t minor)
@@ -216,6 +220,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_STATS:
 		c->stats = true;
 		return 0;
+	case OPT_PROM:
+		if (!arg || !*arg) {
+			argp_error(st, "--prometheus needs a file name");
+			return EINVAL;
+		}
+		c->prometheus = arg;
+		return 0;
+	case OPT_PROM_TOP:
+		return parse_u32_opt(st, "--prometheus-top", arg, 0, 1000, &c->prometheus_top);
 	case OPT_HELP:
 		argp_state_help(st, stdout, ARGP_HELP_STD_HELP & ~ARGP_HELP_EXIT_OK);
 		c->exit_now = true;
@@ -247,6 +260,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (c->interval_s && c->duration_s && c->interval_s > c->duration_s) {
 			argp_error(st, "interval (%u s) is longer than duration (%u s)", c->interval_s,
 				   c->duration_s);
+			return EINVAL;
+		}
+		if (c->prometheus && c->mode != DT_MODE_SUMMARY) {
+			argp_error(st, "--prometheus goes with the summary mode, not 'trace' or 'check'");
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_TRACE && c->interval_s) {

@@ -34,6 +34,8 @@ struct dt_config {
 	bool no_func_probes; /* skip fentry/kprobe even where they work */
 	bool force_kprobes;  /* kprobe even where fentry works (tests the kprobe path) */
 	bool stats;          /* report the BPF programs' own run time */
+	const char *prometheus; /* textfile to rewrite each interval, or NULL */
+	uint32_t prometheus_top; /* inodes exported as labelled series */
 	const char *btf_path;
 	char **command; /* NULL-terminated argv after `--`, or NULL */
 	bool exit_now;  /* --help, --usage or --version was printed */

@@ -29,6 +29,8 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 			s->hists[h].slots[i] = take(&b->hists[h].slots[i], reset);
 	for (int i = 0; i < DT_D_NR; i++)
 		s->diag[i] = take(&b->diag[i], reset);
+	for (int h = 0; h < DT_H_NR; h++)
+		s->hist_sum_ns[h] = take(&b->hist_sum_ns[h], reset);
 }
 
 /* Calls fn for every entry of a hash map. The keys are listed first, then each is read

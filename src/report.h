@@ -23,6 +23,8 @@ struct dt_report_ctx {
 
 void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
 void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
+/* node_exporter textfile format, atomically (FILE.tmp + rename): 0 or -errno. */
+int dt_report_prometheus(const char *path, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
 /* The diagnostics that mean something was not counted, one line each, for stderr. */
 void dt_report_warnings(FILE *out, const struct dt_snapshot *s);
 

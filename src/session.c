@@ -22,6 +22,7 @@
 
 #define SWEEP_EVERY_NS (5ULL * 1000000000ULL)
 #define STALE_AFTER_NS (10ULL * 1000000000ULL)
+#define PROM_EVERY_NS (10ULL * 1000000000ULL) /* --prometheus without -i */
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t child_changed;
@@ -90,7 +91,8 @@ static void notice_degraded(const struct dt_hooks *hooks)
 	for (int i = 0; i < hooks->n; i++) {
 		const struct dt_hook *h = &hooks->h[i];
 
-		if (h->kind == DT_HOOK_TRACEPOINT && h->mode == DT_ATTACH_NONE)
+		if (h->kind == DT_HOOK_TRACEPOINT && h->mode == DT_ATTACH_NONE &&
+		    strncmp(h->why, "used only", 9))
 			fprintf(stderr, "daxtrace: %s: %s\n", h->name, h->why);
 	}
 }
@@ -107,9 +109,32 @@ struct run {
 	bool failed; /* a map read failed: exit 1 */
 	int stats_fd; /* --stats: keeps kernel BPF run-time accounting on */
 	bool any_event; /* for the notice when --dev/--ino matched nothing */
+	struct dt_snapshot cum; /* --prometheus with -i: the intervals added up */
+	bool prom_failed;
 	char dev_str[24], ino_str[24];
 	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
 };
+
+/* Rewrites the --prometheus file from a cumulative snapshot; complains once if it cannot. */
+static void write_prometheus(struct run *r, struct dt_snapshot *cumulative)
+{
+	int err;
+
+	r->rep.wall_ns = now_ns(CLOCK_REALTIME);
+	err = dt_report_prometheus(r->cfg->prometheus, &r->rep, cumulative);
+	if (err && !r->prom_failed)
+		fprintf(stderr, "daxtrace: cannot write %s: %s (will keep trying)\n", r->cfg->prometheus,
+			strerror(-err));
+	r->prom_failed = err != 0;
+}
+
+/* --prometheus without -i: the maps are never reset, so a plain read is cumulative. */
+static void refresh_prometheus(struct run *r)
+{
+	dt_snapshot_clear(&r->snap);
+	if (!dt_collect(r->skel, &r->snap, false))
+		write_prometheus(r, &r->snap);
+}
 
 /* Takes a snapshot and prints it; returns false if stdout is gone. */
 static bool report(struct run *r, bool reset, bool final)
@@ -135,6 +160,11 @@ static bool report(struct run *r, bool reset, bool final)
 	}
 	if (r->cfg->mode == DT_MODE_TRACE)
 		return true;
+	if (r->cfg->prometheus) {
+		if (reset && dt_snapshot_accumulate(&r->cum, &r->snap))
+			fprintf(stderr, "daxtrace: out of memory adding up intervals for --prometheus\n");
+		write_prometheus(r, reset ? &r->cum : &r->snap);
+	}
 	if (r->cfg->json)
 		dt_report_json(out, &r->rep, &r->snap);
 	else
@@ -167,6 +197,7 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 	uint64_t start = now_ns(CLOCK_MONOTONIC), next_sweep = start + SWEEP_EVERY_NS;
 	uint64_t end = cfg->duration_s ? start + cfg->duration_s * 1000000000ULL : UINT64_MAX;
 	uint64_t next_report = cfg->interval_s ? start + cfg->interval_s * 1000000000ULL : UINT64_MAX;
+	uint64_t next_prom = cfg->prometheus && !cfg->interval_s ? start + PROM_EVERY_NS : UINT64_MAX;
 
 	while (!stop_signal) {
 		uint64_t now = now_ns(CLOCK_MONOTONIC), deadline = end;
@@ -183,6 +214,12 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 				return 0;
 			next_report += cfg->interval_s * 1000000000ULL;
 		}
+		if (now >= next_prom) {
+			refresh_prometheus(r);
+			next_prom = now + PROM_EVERY_NS;
+		}
+		if (next_prom < deadline)
+			deadline = next_prom;
 		if (now >= next_sweep) {
 			dt_sweep_inflight(r->skel, STALE_AFTER_NS);
 			next_sweep = now + SWEEP_EVERY_NS;
@@ -262,7 +299,18 @@ int dt_run_session(const struct dt_config *cfg)
 	r.rep = (struct dt_report_ctx){ .cfg = cfg, .hooks = &r.hooks, .kernel = r.uts.release,
 					.width = term_width() };
 	dt_snapshot_init(&r.snap);
+	dt_snapshot_init(&r.cum);
 	dt_paths_init();
+	if (cfg->prometheus) { /* a bad path is the user's to fix now, not at the first scrape */
+		int perr = dt_report_prometheus(cfg->prometheus, &r.rep, &r.cum);
+
+		if (perr) {
+			fprintf(stderr, "daxtrace: cannot write --prometheus file %s: %s\n",
+				cfg->prometheus, strerror(-perr));
+			err = DT_EXIT_USAGE;
+			goto out;
+		}
+	}
 	if (cfg->stats && (r.stats_fd = dt_stats_enable()) < 0)
 		fprintf(stderr, "daxtrace: --stats: cannot enable BPF run-time stats: %s\n",
 			strerror(-r.stats_fd));
@@ -322,6 +370,7 @@ out:
 	dt_probes_detach(&r.hooks);
 	daxtrace_bpf__destroy(r.skel);
 	dt_snapshot_free(&r.snap);
+	dt_snapshot_free(&r.cum);
 	dt_paths_free();
 	return err;
 }

@@ -4,6 +4,7 @@
 #ifndef DT_SNAPSHOT_H
 #define DT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -22,12 +23,17 @@ struct dt_snapshot {
 	__u64 totals[DT_C_NR];
 	__u64 fallback_totals[DT_FB_NR];
 	struct dt_hist_slots hists[DT_H_NR];
+	__u64 hist_sum_ns[DT_H_NR];
 	__u64 diag[DT_D_NR];
 	uint64_t interval_ns;
 	uint64_t inflight; /* sequences still open when the snapshot was taken */
 	struct dt_inode_rec *inodes;
 	size_t n_inodes;
 	size_t cap_inodes;
+	/* (dev, ino) -> position in inodes + 1, open addressing; rebuilt when stale */
+	uint32_t *index;
+	size_t index_cap;
+	bool index_stale;
 };
 
 struct dt_proc_entry {
@@ -49,5 +55,7 @@ uint64_t dt_inode_activity(const struct dt_inode_rec *r);
 /* The BPF-side path components joined as "a/b/c" (basename last); "" when none. */
 void dt_join_components(const struct dt_inode_val *v, char *buf, size_t len);
 uint64_t dt_hist_count(const struct dt_hist_slots *h);
+/* Adds every count of `from` into `to` (interval snapshots into a cumulative one). */
+int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from);
 
 #endif
