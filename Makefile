@@ -37,7 +37,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
 	report_text.o report_prom.o paths.o trace_stream.o)
 
-.PHONY: all deps check check-unit check-host check-vm check-full demo clean
+.PHONY: all deps check check-unit check-host check-vm check-full demo install uninstall clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -77,6 +77,19 @@ $(BUILD)/daxtrace: $(OBJS) $(LIBBPF_A)
 # The main job: a pmem guest running a mixed MAP_SYNC workload under daxtrace.
 demo: $(BUILD)/daxtrace $(BUILD)/daxload
 	$(Q)tools/demo
+
+# Packaging: the static binary, the man page and bash completion under DESTDIR/PREFIX.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: $(BUILD)/daxtrace
+	$(Q)install -D -m 0755 $(BUILD)/daxtrace $(DESTDIR)$(PREFIX)/sbin/daxtrace
+	$(Q)install -D -m 0644 docs/daxtrace.8 $(DESTDIR)$(PREFIX)/share/man/man8/daxtrace.8
+	$(Q)install -D -m 0644 completion/daxtrace.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/daxtrace
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/daxtrace $(DESTDIR)$(PREFIX)/share/man/man8/daxtrace.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/daxtrace
 
 include tests/tests.mk
 

@@ -1,0 +1,33 @@
+# bash completion for daxtrace(8)
+_daxtrace()
+{
+	local cur prev words cword
+	_init_completion || return
+
+	local i
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} == -- ]]; then
+			# after `--`: complete the COMMAND and its arguments
+			_command_offset $((i + 1))
+			return
+		fi
+	done
+	case $prev in
+		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-inflight|--ringbuf-kb|--prometheus-top)
+			return ;;
+		-p|--pid)
+			_pids; return ;;
+		--btf|--prometheus)
+			_filedir; return ;;
+		--dev)
+			COMPREPLY=($(compgen -W "$(awk '{print $3}' /proc/self/mountinfo 2>/dev/null | sort -u)" -- "$cur"))
+			return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_parse_help "$1" --help)" -- "$cur"))
+		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+	elif [[ $cword == 1 ]]; then
+		COMPREPLY=($(compgen -W "trace check" -- "$cur"))
+	fi
+} &&
+	complete -F _daxtrace daxtrace
