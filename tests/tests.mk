@@ -20,7 +20,7 @@ check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
 check-vm: $(BUILD)/daxtrace $(BUILD)/daxload
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
 
-check-full: check-unit check-host $(BUILD)/daxtrace $(BUILD)/daxload
+check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload
 	$(Q)tests/vm/run-matrix
 
 check: check-unit check-host check-vm
@@ -29,3 +29,27 @@ check: check-unit check-host check-vm
 $(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< -lcmocka $(LDLIBS) -o $@
+
+# Fuzzing (libFuzzer, clang): the CLI parser and the JSON writer/report. `make fuzz` runs each
+# for FUZZ_SECONDS; crashes land in build/fuzz/ and fail the target.
+FUZZ_SECONDS ?= 30
+FUZZ_CC := clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include
+FUZZ_SRCS := src/cli.c src/json_writer.c src/report_json.c src/names.c src/hist.c src/paths.c \
+	src/aggregate.c
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $< $(FUZZ_SRCS) -ljson-c -o $@
+
+fuzz: $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_json
+	$(Q)for f in cli json; do \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f && cp -n tests/fuzz/corpus/$$f/* $(BUILD)/fuzz/corpus-$$f/; \
+		echo "fuzz_$$f: $(FUZZ_SECONDS) s"; \
+		if ! $(BUILD)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/ \
+			-print_final_stats=1 $(BUILD)/fuzz/corpus-$$f > $(BUILD)/fuzz/$$f.log 2>&1; then \
+			tail -40 $(BUILD)/fuzz/$$f.log; echo "fuzz_$$f: FAILED (input in $(BUILD)/fuzz/)"; exit 1; \
+		fi; \
+		grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/$$f.log; \
+	done
