@@ -19,9 +19,13 @@ check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
 check-vm: $(BUILD)/daxtrace $(BUILD)/daxload
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
+	$(Q)tests/vm/run-lifecycle --iter 10 --soak 30
 
+# The same matrix, plus longer leak/soak runs on the oldest and newest kernel, and fuzzing.
 check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload
 	$(Q)tests/vm/run-matrix
+	$(Q)tests/vm/run-lifecycle --kernel 6.1 --iter 30 --soak 120
+	$(Q)tests/vm/run-lifecycle --kernel 7 --iter 30 --soak 120
 
 check: check-unit check-host check-vm
 
