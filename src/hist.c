@@ -82,13 +82,15 @@ void dt_hist_print(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit, 
 		if (c > wc) wc = c;
 	}
 	/* "LOW -> HIGH : COUNT |stars|" */
+	/* the bar takes what the width leaves, up to 40, at least 1 */
 	stars = width - (wl + 4 + wh + 3 + wc + 3);
 	if (stars > 40)
 		stars = 40;
-	if (stars < 10)
-		stars = 10;
-	fprintf(out, "%*s%-*s : %-*s %s\n", wl + 4 + wh - (int)strlen(dt_unit_name(unit)), "",
-		(int)strlen(dt_unit_name(unit)), dt_unit_name(unit), wc, "count", "distribution");
+	if (stars < 1)
+		stars = 1;
+	fprintf(out, "%*s%-*s : %-*s %.*s\n", wl + 4 + wh - (int)strlen(dt_unit_name(unit)), "",
+		(int)strlen(dt_unit_name(unit)), dt_unit_name(unit), wc, "count", stars + 2,
+		"distribution");
 	for (int i = first; i <= last; i++) {
 		int s = (int)((rows[i].count * (uint64_t)stars + max - 1) / max);
 		char bar[64];

@@ -12,12 +12,14 @@ static unsigned long long errors(const __u64 *c)
 	return c[DT_C_MKWRITE_ERRORS] + c[DT_C_FAULT_ERRORS] + c[DT_C_FSYNC_FAILURES];
 }
 
-/* One row of the table. 10 columns, 75 characters. */
-static void row(FILE *out, const char *dev, const char *ino, const __u64 *c)
+/* One row of the table: 10 columns, 75 characters while the numbers fit their columns.
+ * Returns its length. */
+static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
 {
-	fprintf(out, "%-8s %8s %7llu %6llu %6llu %7llu %7llu %5llu %6llu %6llu\n", dev, ino,
-		c[DT_C_PTE_FAULTS], c[DT_C_PMD_FAULTS], c[DT_C_SYNC_FAULTS], c[DT_C_PTE_UPGRADES],
-		c[DT_C_PMD_UPGRADES], c[DT_C_RACES], c[DT_C_FALLBACKS], errors(c));
+	return fprintf(out, "%-8s %8s %7llu %6llu %6llu %7llu %7llu %5llu %6llu %6llu\n", dev, ino,
+		       c[DT_C_PTE_FAULTS], c[DT_C_PMD_FAULTS], c[DT_C_SYNC_FAULTS],
+		       c[DT_C_PTE_UPGRADES], c[DT_C_PMD_UPGRADES], c[DT_C_RACES], c[DT_C_FALLBACKS],
+		       errors(c)) - 1;
 }
 
 /* A detail line of "name=value" pairs for the non-zero ones, wrapped at the width. */
@@ -46,14 +48,22 @@ static void detail(struct details *d, const char *name, unsigned long long v)
 	d->any = true;
 }
 
+/* The table is 75 columns wide; below that every counter goes on wrapped detail lines. */
+#define TABLE_WIDTH 75
+
 static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 {
 	static const int extra[] = { DT_C_HOLE_LOADS, DT_C_WRITEBACKS, DT_C_MKWRITE_ERRORS,
 				     DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
-	struct details d = { out, 1, width, false };
+	bool table = width > 0;
+	struct details d = { out, 1, table ? width : -width, false };
 
-	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-		detail(&d, dt_counter_names[extra[i]], c[extra[i]]);
+	if (!table) /* no table (narrow layout): every counter is a detail */
+		for (int i = 0; i < DT_C_NR; i++)
+			detail(&d, dt_counter_names[i], c[i]);
+	else
+		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+			detail(&d, dt_counter_names[extra[i]], c[extra[i]]);
 	for (int r = 0; r < DT_FB_NR; r++)
 		detail(&d, dt_fallback_names[r], fb[r]);
 	if (d.any)
@@ -85,11 +95,32 @@ static void header(FILE *out)
 		"SYNC", "UPG-PTE", "UPG-PMD", "RACE", "FALLBK", "ERRORS");
 }
 
+/* The table is used when the terminal is wide enough and every row fits it. */
+static bool table_fits(const struct dt_snapshot *s, size_t shown, int width)
+{
+	FILE *null = fopen("/dev/null", "w");
+	bool fits = width >= TABLE_WIDTH;
+
+	for (size_t i = 0; null && fits && i <= shown; i++) {
+		const __u64 *c = i < shown ? s->inodes[i].val.counters : s->totals;
+		char ino[24];
+
+		snprintf(ino, sizeof(ino), "%llu", i < shown ? (unsigned long long)s->inodes[i].key.ino : 0ULL);
+		fits = row(null, "0000:000", ino, c) <= width;
+	}
+	if (null)
+		fclose(null);
+	return fits;
+}
+
 void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
 {
 	const struct dt_config *cfg = ctx->cfg;
 	int width = ctx->width >= 40 ? ctx->width : 80;
 	size_t shown = s->n_inodes < cfg->top ? s->n_inodes : cfg->top;
+	bool table = table_fits(s, shown, width);
+	/* details() takes the width negated for the narrow layout */
+	int dwidth = table ? width : -width;
 
 	if (cfg->timestamps) {
 		time_t t = (time_t)(ctx->wall_ns / 1000000000ULL);
@@ -100,7 +131,8 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 		fprintf(out, "%s\n", ts);
 	}
-	header(out);
+	if (table)
+		header(out);
 	for (size_t i = 0; i < shown; i++) {
 		struct dt_inode_rec *r = &s->inodes[i];
 		char dev[16], ino[24];
@@ -108,15 +140,21 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		dt_paths_resolve(r);
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
 		snprintf(ino, sizeof(ino), "%" PRIu64, (uint64_t)r->key.ino);
-		row(out, dev, ino, r->val.counters);
+		if (table)
+			row(out, dev, ino, r->val.counters);
+		else
+			fprintf(out, "%s %s\n", dev, ino);
 		name_line(out, r, width);
-		details(out, r->val.counters, r->val.fallbacks, width);
+		details(out, r->val.counters, r->val.fallbacks, dwidth);
 	}
 	if (s->n_inodes > shown)
 		fprintf(out, "(%zu more inodes; -n to show more, --json for all)\n",
 			s->n_inodes - shown);
-	row(out, "TOTAL", "", s->totals);
-	details(out, s->totals, s->fallback_totals, width);
+	if (table)
+		row(out, "TOTAL", "", s->totals);
+	else
+		fprintf(out, "TOTAL\n");
+	details(out, s->totals, s->fallback_totals, dwidth);
 
 	for (int h = 0; h < DT_H_NR; h++) {
 		uint64_t n = dt_hist_count(&s->hists[h]);

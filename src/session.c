@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/utsname.h>
@@ -63,8 +64,12 @@ static int term_width(void)
 {
 	struct winsize ws;
 
+	const char *cols = getenv("COLUMNS");
+
 	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col)
 		return ws.ws_col;
+	if (cols && atoi(cols) > 0)
+		return atoi(cols);
 	return 80;
 }
 
