@@ -55,7 +55,10 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* SA_RESTART: a child exiting must not fail a write to a slow stdout with EINTR. The
+	 * loop still wakes up: nanosleep and epoll_wait are never restarted. */
 	sa.sa_handler = on_child;
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGCHLD, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout shows as EPIPE on write */
 }
@@ -120,6 +123,17 @@ struct run {
 	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
 };
 
+/* True once stdout is gone (EPIPE: `| head` exited); other errors are cleared. */
+static bool stdout_closed(void)
+{
+	if (!ferror(stdout) && !fflush(stdout))
+		return false;
+	if (errno == EPIPE)
+		return true;
+	clearerr(stdout);
+	return false;
+}
+
 /* Rewrites the --prometheus file from a cumulative snapshot; complains once if it cannot. */
 static void write_prometheus(struct run *r, struct dt_snapshot *cumulative)
 {
@@ -175,7 +189,7 @@ static bool report(struct run *r, bool reset, bool final)
 	else
 		dt_report_text(out, &r->rep, &r->snap);
 	dt_report_warnings(stderr, &r->snap);
-	if (ferror(out) || fflush(out)) {
+	if (stdout_closed()) {
 		r->out_closed = true;
 		return false;
 	}
@@ -240,7 +254,7 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 				fprintf(stderr, "daxtrace: reading the ring buffer failed: %s\n", strerror(-n));
 				return DT_EXIT_RUNTIME;
 			}
-			if (ferror(stdout) || fflush(stdout)) {
+			if (stdout_closed()) {
 				r->out_closed = true;
 				return 0;
 			}

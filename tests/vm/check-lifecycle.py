@@ -15,7 +15,7 @@ def main():
         passed, failed = passed + ok, failed + (not ok)
         print("%s %s: %s%s" % ("ok  " if ok else "FAIL", label, what, "" if ok else "  [%s]" % detail))
 
-    iters, samples, docs, hist, soak_rc = [], [], [], {}, None
+    iters, samples, docs, hist, soak_rc, rb = [], [], [], {}, None, None
     base = None
     for line in open(log, errors="replace"):
         w = line.split()
@@ -29,6 +29,8 @@ def main():
             docs.append(json.loads(line[6:]))
         elif line.startswith("@@hist"):
             hist[w[1]] = int(w[2])
+        elif line.startswith("@@ringbuf"):
+            rb = dict(zip(w[1::2], map(int, w[2::2])))
         elif line.startswith("@@soak rc"):
             soak_rc = int(w[2])
     check("baseline read", base is not None and base["progs"] == 0 and base["maps"] == 0, str(base))
@@ -62,6 +64,12 @@ def main():
               tot["pte_faults"] == hist.get("dax_pte_fault_done") and tot["pmd_faults"] == hist.get("dax_pmd_fault_done"))
         check("soak: upgrades == ftrace mkwrite (%d/%d)" % (ups, hist.get("dax_insert_pfn_mkwrite", -1)),
               ups == hist.get("dax_insert_pfn_mkwrite"))
+    check("ring buffer overrun measured", rb is not None and "lost" in rb, str(rb))
+    if rb and "lost" in rb:
+        check("ring buffer overrun counted (%d lost)" % rb["lost"], rb["lost"] > 0, str(rb))
+        check("printed + lost == ftrace count of the same events (%d + %d == %d)"
+              % (rb["printed"], rb["lost"], rb["oracle"]),
+              rb["printed"] == rb["reported"] and rb["printed"] + rb["lost"] == rb["oracle"], str(rb))
     print("%s: %d passed, %d failed" % (label, passed, failed))
     return 1 if failed or not passed else 0
 
