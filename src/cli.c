@@ -289,8 +289,10 @@ int dt_parse_args(int argc, char **argv, struct dt_config *c)
 		c->mode = DT_MODE_CHECK;
 		first = 2;
 	}
-	/* argp sees the subcommand as argv[0], so errors read "daxtrace: ..." anyway */
-	argv[first - 1] = argv[0];
+	/* argp names the program after argv[0]: errors read "daxtrace: ...", whatever the path
+	 * it was run by and whether a subcommand came first */
+	static char name[] = "daxtrace";
+	argv[first - 1] = name;
 	if (argp_parse(&argp_def, argc - first + 1, argv + first - 1,
 		       ARGP_NO_EXIT | ARGP_NO_HELP | ARGP_IN_ORDER, NULL, c))
 		return DT_EXIT_USAGE;
