@@ -37,7 +37,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
 	report_text.o report_prom.o paths.o trace_stream.o)
 
-.PHONY: all deps check check-unit check-host check-vm check-full demo install uninstall clean
+.PHONY: all deps check check-unit check-host check-vm check-full demo install uninstall fuzz bench clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -92,6 +92,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/daxtrace
 
 include tests/tests.mk
+include tools/bench/bench.mk
 
 clean:
 	$(Q)rm -rf $(BUILD) daxtrace
