@@ -101,9 +101,9 @@ static int verify(const char *path, const struct dt_inode_rec *r)
 }
 
 /* mount point + (components relative to the mount's root), for every mount of the device. */
-static int try_mounts(struct dt_inode_rec *r, const char *rel)
+static int try_mounts(const struct dt_inode_rec *r, const char *rel, char *out, size_t len)
 {
-	char cand[sizeof(r->path)];
+	char cand[DT_PATH_MAX];
 
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < n_mounts; i++) {
@@ -120,7 +120,7 @@ static int try_mounts(struct dt_inode_rec *r, const char *rel)
 			}
 			snprintf(cand, sizeof(cand), "%s/%s", strcmp(m->point, "/") ? m->point : "", sub);
 			if (verify(cand, r)) {
-				memcpy(r->path, cand, sizeof(cand));
+				snprintf(out, len, "%s", cand);
 				return 1;
 			}
 		}
@@ -129,28 +129,28 @@ static int try_mounts(struct dt_inode_rec *r, const char *rel)
 	return 0;
 }
 
-void dt_paths_resolve(struct dt_inode_rec *r)
+void dt_paths_resolve(const struct dt_inode_rec *r, char *out, size_t len)
 {
 	struct cached *c = slot(r->key.dev, r->key.ino);
 	char rel[DT_PATH_DEPTH * DT_NAME_LEN + 8];
 	bool truncated = r->val.path[DT_PATH_DEPTH - 1][0] != 0;
 
 	if (c->path && c->dev == r->key.dev && c->ino == r->key.ino) {
-		snprintf(r->path, sizeof(r->path), "%s", c->path);
+		snprintf(out, len, "%s", c->path);
 		return;
 	}
 	dt_join_components(&r->val, rel, sizeof(rel));
 	if (!rel[0]) {
-		r->path[0] = 0; /* only writeback seen so far: no dentry */
+		out[0] = 0; /* only writeback seen so far: no dentry */
 		return;
 	}
 	/* A walk that stopped before the filesystem root gives a relative tail only. */
-	if (!truncated && try_mounts(r, rel)) {
+	if (!truncated && try_mounts(r, rel, out, len)) {
 		free(c->path);
 		c->dev = r->key.dev;
 		c->ino = r->key.ino;
-		c->path = strdup(r->path);
+		c->path = strdup(out);
 		return;
 	}
-	snprintf(r->path, sizeof(r->path), "%s%s", truncated ? ".../" : "", rel);
+	snprintf(out, len, "%s%s", truncated ? ".../" : "", rel);
 }

@@ -10,8 +10,8 @@
 
 void dt_paths_init(void);
 void dt_paths_free(void);
-/* Fills r->path. */
-void dt_paths_resolve(struct dt_inode_rec *r);
+/* The inode's path into out: full if it could be verified, else what BPF saw ("" if nothing). */
+void dt_paths_resolve(const struct dt_inode_rec *r, char *out, size_t len);
 /* "MAJ:MIN" of a kernel dev_t as user space writes it. */
 void dt_format_dev(uint32_t kdev, char *buf, size_t len);
 

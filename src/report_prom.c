@@ -147,14 +147,14 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 	dt_snapshot_sort(s);
 	for (size_t i = 0; i < s->n_inodes && i < top; i++) {
 		struct dt_inode_rec *r = &s->inodes[i];
-		char dev[16];
+		char dev[16], path[DT_PATH_MAX];
 
-		dt_paths_resolve(r);
+		dt_paths_resolve(r, path, sizeof(path));
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
 		for (int z = 0; z < 2; z++) {
 			fprintf(f, "daxtrace_inode_faults_total{dev=\"%s\",ino=\"%llu\",size=\"%s\",path=",
 				dev, (unsigned long long)r->key.ino, sizes[z]);
-			label(f, r->path);
+			label(f, path);
 			fprintf(f, "} %llu\n", (unsigned long long)r->val.counters[faults[z]]);
 		}
 	}

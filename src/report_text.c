@@ -71,10 +71,10 @@ static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 }
 
 /* The path, left-truncated to fit, then the top process. */
-static void name_line(FILE *out, const struct dt_inode_rec *r, int width)
+static void name_line(FILE *out, const struct dt_inode_rec *r, const char *path, int width)
 {
 	char who[48] = "";
-	const char *p = r->path[0] ? r->path : "(name not seen yet)";
+	const char *p = path[0] ? path : "(name not seen yet)";
 	int room, len;
 
 	if (r->comm[0])
@@ -135,16 +135,16 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		header(out);
 	for (size_t i = 0; i < shown; i++) {
 		struct dt_inode_rec *r = &s->inodes[i];
-		char dev[16], ino[24];
+		char dev[16], ino[24], path[DT_PATH_MAX];
 
-		dt_paths_resolve(r);
+		dt_paths_resolve(r, path, sizeof(path));
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
 		snprintf(ino, sizeof(ino), "%" PRIu64, (uint64_t)r->key.ino);
 		if (table)
 			row(out, dev, ino, r->val.counters);
 		else
 			fprintf(out, "%s %s\n", dev, ino);
-		name_line(out, r, width);
+		name_line(out, r, path, width);
 		details(out, r->val.counters, r->val.fallbacks, dwidth);
 	}
 	if (s->n_inodes > shown)

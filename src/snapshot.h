@@ -16,8 +16,11 @@ struct dt_inode_rec {
 	char comm[DT_TASK_COMM_LEN]; /* the process with the most faults on this inode */
 	uint32_t pid;
 	uint64_t pid_faults;
-	char path[4096];             /* full path if it could be verified, else what BPF saw */
 };
+
+/* Room for a resolved path; reports resolve into a buffer of this size on their stack, so that
+ * a snapshot costs no more than the BPF records per inode. */
+#define DT_PATH_MAX 4096
 
 struct dt_snapshot {
 	__u64 totals[DT_C_NR];
