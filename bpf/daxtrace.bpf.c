@@ -10,10 +10,17 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* `typed` tells the shared body whether its pointer arguments carry BTF types (tp_btf, fentry),
+ * so that it may load through them directly, or are plain numbers (raw_tp, kprobe) to be read
+ * with bpf_probe_read_kernel. It is a constant in each program, so the compiler keeps only
+ * the branch that applies. */
+
 /* A tracepoint hook: tp_btf/NAME and raw_tp/NAME with the same prototype and body. */
 #define DT_TP(name, body, args...)                                                           \
-	SEC("tp_btf/" #name) int BPF_PROG(btf_##name, args) { return body; }                 \
-	SEC("raw_tp/" #name) int BPF_PROG(raw_##name, args) { return body; }
+	SEC("tp_btf/" #name) int BPF_PROG(btf_##name, args)                                  \
+	{ const bool typed __attribute__((unused)) = true; return body; }                    \
+	SEC("raw_tp/" #name) int BPF_PROG(raw_##name, args)                                  \
+	{ const bool typed __attribute__((unused)) = false; return body; }
 
 /* A function-entry hook: fentry/NAME and kprobe/NAME. */
 #define DT_ENTRY(name, body, args...)                                                        \
@@ -27,29 +34,29 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* fs_dax: the prototypes are the same on 6.1 and 6.18. The load-hole "zero" argument is a
  * struct page * on 6.1 and a struct folio * on 6.18; it is never dereferenced, so void *. */
-DT_TP(dax_pte_fault, on_fault(inode, vmf, false),
+DT_TP(dax_pte_fault, on_fault(typed, inode, vmf, false),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_pmd_fault, on_fault(inode, vmf, true),
+DT_TP(dax_pmd_fault, on_fault(typed, inode, vmf, true),
       struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff, int result)
-DT_TP(dax_pte_fault_done, on_fault_done(inode, vmf, 0, result, false),
+DT_TP(dax_pte_fault_done, on_fault_done(typed, inode, vmf, 0, result, false),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_pmd_fault_done, on_fault_done(inode, vmf, max_pgoff, result, true),
+DT_TP(dax_pmd_fault_done, on_fault_done(typed, inode, vmf, max_pgoff, result, true),
       struct inode *inode, struct vm_fault *vmf, unsigned long max_pgoff, int result)
-DT_TP(dax_load_hole, on_load_hole(inode, vmf, DT_E_LOAD_HOLE),
+DT_TP(dax_load_hole, on_load_hole(typed, inode, vmf, DT_E_LOAD_HOLE),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_pmd_load_hole, on_load_hole(inode, vmf, DT_E_PMD_LOAD_HOLE),
+DT_TP(dax_pmd_load_hole, on_load_hole(typed, inode, vmf, DT_E_PMD_LOAD_HOLE),
       struct inode *inode, struct vm_fault *vmf, void *zero, void *radix_entry)
-DT_TP(dax_pmd_load_hole_fallback, on_hole_fallback(inode, vmf),
+DT_TP(dax_pmd_load_hole_fallback, on_hole_fallback(typed, inode, vmf),
       struct inode *inode, struct vm_fault *vmf, void *zero, void *radix_entry)
-DT_TP(dax_insert_pfn_mkwrite, on_mkwrite(inode, vmf, result, false),
+DT_TP(dax_insert_pfn_mkwrite, on_mkwrite(typed, inode, vmf, result, false),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_insert_pfn_mkwrite_no_entry, on_mkwrite(inode, vmf, result, true),
+DT_TP(dax_insert_pfn_mkwrite_no_entry, on_mkwrite(typed, inode, vmf, result, true),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_writeback_range, on_writeback_range(inode, false),
+DT_TP(dax_writeback_range, on_writeback_range(typed, inode, false),
       struct inode *inode, unsigned long start_index, unsigned long end_index)
-DT_TP(dax_writeback_range_done, on_writeback_range(inode, true),
+DT_TP(dax_writeback_range_done, on_writeback_range(typed, inode, true),
       struct inode *inode, unsigned long start_index, unsigned long end_index)
-DT_TP(dax_writeback_one, on_writeback_one(inode),
+DT_TP(dax_writeback_one, on_writeback_one(typed, inode),
       struct inode *inode, unsigned long pgoff, unsigned long pglen)
 
 /* Fallback reasons need the extent the PMD attempt looked up. */

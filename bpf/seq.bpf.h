@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The fault-sequence state machine. Every entry point in daxtrace.bpf.c (tp_btf, raw_tp,
- * fentry/fexit, kprobe/kretprobe) is a thin wrapper over these functions. Pointers are read
- * with BPF_CORE_READ, which is valid for both typed (tp_btf) and untyped (raw_tp) arguments.
+ * fentry/fexit, kprobe/kretprobe) is a thin wrapper over these functions. The hottest reads
+ * load directly when the wrapper says its arguments are BTF-typed (`typed`); the rest use
+ * BPF_CORE_READ, which is valid for typed (tp_btf) and untyped (raw_tp) arguments alike.
  * The event semantics are in docs/EVENTS.md. */
 #ifndef DAXTRACE_SEQ_BPF_H
 #define DAXTRACE_SEQ_BPF_H
@@ -30,13 +31,25 @@ static __always_inline __u32 tid_now(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-static __always_inline struct dt_inode_key inode_key(struct inode *inode)
+/* Direct loads where the argument is BTF-typed: a plain load instead of a helper call, on a
+ * path that runs several times per fault. */
+static __always_inline struct dt_inode_key inode_key(bool typed, struct inode *inode)
 {
 	struct dt_inode_key k = {};
 
-	k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	k.ino = BPF_CORE_READ(inode, i_ino);
+	if (typed) {
+		k.dev = inode->i_sb->s_dev;
+		k.ino = inode->i_ino;
+	} else {
+		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		k.ino = BPF_CORE_READ(inode, i_ino);
+	}
 	return k;
+}
+
+static __always_inline __u64 fault_address(bool typed, struct vm_fault *vmf)
+{
+	return typed ? vmf->address : BPF_CORE_READ(vmf, address);
 }
 
 /* Filters are applied once per event, before any map is touched. */
@@ -166,9 +179,10 @@ static __always_inline void emit(int type, const struct dt_inode_key *k, struct 
 
 /* dax_pte_fault / dax_pmd_fault. A PMD FALLBACK retried as PTE, or an ext4 ENOSPC retry,
  * reuses the same vmf and address: that continues the sequence. Anything else starts one. */
-static __always_inline int on_fault(struct inode *inode, struct vm_fault *vmf, bool pmd)
+static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_fault *vmf,
+				    bool pmd)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 	__u32 tid = tid_now();
 	__u64 now, address;
 	struct dt_seq *s;
@@ -176,7 +190,7 @@ static __always_inline int on_fault(struct inode *inode, struct vm_fault *vmf, b
 	if (!wanted(&k))
 		return 0;
 	now = bpf_ktime_get_ns();
-	address = BPF_CORE_READ(vmf, address);
+	address = fault_address(typed, vmf);
 	emit(pmd ? DT_E_PMD_FAULT : DT_E_PTE_FAULT, &k, vmf, 0, 0, 0);
 	s = bpf_map_lookup_elem(&inflight, &tid);
 	if (s && s->phase == DT_P_RETRY && s->vmf == (__u64)vmf && s->address == address) {
@@ -196,7 +210,7 @@ static __always_inline int on_fault(struct inode *inode, struct vm_fault *vmf, b
 		s->address = address;
 		s->inode = k;
 		s->t_start = now;
-		s->t_needdsync = s->t_finish = s->t_fsync_end = s->t_insert = 0;
+		s->t_needdsync = s->t_finish = s->t_fsync_end = s->t_insert = s->t_writeback = 0;
 		s->sync_pmd = 0;
 		s->attempts = 1;
 	}
@@ -271,10 +285,10 @@ static __always_inline void close_sync(struct dt_seq *s, __u64 now)
 
 /* dax_pte_fault_done / dax_pmd_fault_done. Counts never depend on the in-flight state;
  * latencies do. */
-static __always_inline int on_fault_done(struct inode *inode, struct vm_fault *vmf,
+static __always_inline int on_fault_done(bool typed, struct inode *inode, struct vm_fault *vmf,
 					 __u64 max_pgoff, int result, bool pmd)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 	struct dt_inode_val *v;
 	struct dt_seq *s;
 	__u64 now, lat = 0;
@@ -316,9 +330,10 @@ static __always_inline int on_fault_done(struct inode *inode, struct vm_fault *v
 	return 0;
 }
 
-static __always_inline int on_load_hole(struct inode *inode, struct vm_fault *vmf, int type)
+static __always_inline int on_load_hole(bool typed, struct inode *inode, struct vm_fault *vmf,
+					int type)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 
 	if (!wanted(&k))
 		return 0;
@@ -328,9 +343,10 @@ static __always_inline int on_load_hole(struct inode *inode, struct vm_fault *vm
 }
 
 /* dax_pmd_load_hole_fallback: a FALLBACK for this attempt follows (reason HOLE_ZERO_PMD). */
-static __always_inline int on_hole_fallback(struct inode *inode, struct vm_fault *vmf)
+static __always_inline int on_hole_fallback(bool typed, struct inode *inode,
+					    struct vm_fault *vmf)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 	struct dt_seq *s;
 
 	if (!wanted(&k))
@@ -347,10 +363,10 @@ static __always_inline int on_hole_fallback(struct inode *inode, struct vm_fault
 /* dax_insert_pfn_mkwrite / _no_entry: the last step of a sync fault. Which size was
  * upgraded is the size of the attempt that returned NEEDDSYNC (the tracepoint has no
  * order field). */
-static __always_inline int on_mkwrite(struct inode *inode, struct vm_fault *vmf, int result,
-				      bool no_entry)
+static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm_fault *vmf,
+				      int result, bool no_entry)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 	struct dt_inode_val *v;
 	struct dt_seq *s;
 	__u64 now, lat = 0;
@@ -483,19 +499,30 @@ static __always_inline int on_exit(void)
 
 /* ---- writeback ------------------------------------------------------------------------ */
 
-static __always_inline int on_writeback_range(struct inode *inode, bool done)
+/* Inside a sync fault the start time goes into the thread's sequence, which the fault path
+ * looks up anyway; a hash update and delete per fault cost more. Writeback from fsync(2),
+ * msync(2) or a kworker has no sequence and uses wb_start. */
+static __always_inline int on_writeback_range(bool typed, struct inode *inode, bool done)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 	__u32 tid = tid_now();
 	__u64 now, *t0, lat = 0;
+	struct dt_seq *s;
 
 	if (!wanted(&k))
 		return 0;
 	now = bpf_ktime_get_ns();
+	s = seq_at(NULL, DT_P_SYNC_PENDING);
 	if (!done) {
-		if (bpf_map_update_elem(&wb_start, &tid, &now, BPF_ANY))
+		if (s)
+			s->t_writeback = now;
+		else if (bpf_map_update_elem(&wb_start, &tid, &now, BPF_ANY))
 			add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
-	} else {
+	} else if (s && s->t_writeback) {
+		lat = now - s->t_writeback;
+		hist_add(DT_H_WRITEBACK, lat);
+		s->t_writeback = 0;
+	} else if (!s) {
 		t0 = bpf_map_lookup_elem(&wb_start, &tid);
 		if (t0) {
 			lat = now - *t0;
@@ -507,9 +534,9 @@ static __always_inline int on_writeback_range(struct inode *inode, bool done)
 	return 0;
 }
 
-static __always_inline int on_writeback_one(struct inode *inode)
+static __always_inline int on_writeback_one(bool typed, struct inode *inode)
 {
-	struct dt_inode_key k = inode_key(inode);
+	struct dt_inode_key k = inode_key(typed, inode);
 
 	if (!wanted(&k))
 		return 0;

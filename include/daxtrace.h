@@ -136,6 +136,7 @@ struct dt_seq {
 	__u64 t_finish;    /* entry of dax_finish_sync_fault (fentry/kprobe) */
 	__u64 t_fsync_end; /* fsync returned */
 	__u64 t_insert;    /* entry of the writable insert */
+	__u64 t_writeback; /* dax_writeback_range inside this sync's fsync */
 	__u64 t_last;      /* last event: for stale sweeping in user space */
 	struct dt_inode_key inode;
 	__u8 phase;

@@ -36,13 +36,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

@@ -23,13 +23,6 @@
 #include <unistd.h>
 #include <linux/falloc.h>
 
-#ifndef MAP_SHARED_VALIDATE
-#define MAP_SHARED_VALIDATE 0x03
-#endif
-#ifndef MAP_SYNC
-#define MAP_SYNC 0x80000
-#endif
-
 #define PG 4096UL
 #define PMD (2UL << 20)
 
