@@ -213,6 +213,35 @@ static void test_entry_conflict_needs_no_dstmap(void **state)
 }
 
 /* Per-inode records and the process map fill in alongside the totals. */
+/* The writeback inside a sync fault's fsync is timed in the sequence, without wb_start;
+ * writeback with no sequence open (fsync(2), a kworker) goes through wb_start. */
+static void test_writeback_timing(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	int wb = bpf_map__fd(skel->maps.wb_start);
+	uint32_t tid = (uint32_t)gettid();
+	uint64_t t0;
+
+	bpf_map_delete_elem(wb, &tid);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_writeback_range, 3, 0ULL, 0ULL, 0ULL);
+	assert_int_not_equal(bpf_map_lookup_elem(wb, &tid, &t0), 0);
+	run(p->raw_dax_writeback_range_done, 3, 0ULL, 0ULL, 0ULL);
+	assert_int_equal(hist_n(DT_H_WRITEBACK), 1);
+	/* a second _done in the same fsync has no start left: no sample */
+	run(p->raw_dax_writeback_range_done, 3, 0ULL, 0ULL, 0ULL);
+	assert_int_equal(hist_n(DT_H_WRITEBACK), 1);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 1);
+
+	run(p->raw_dax_writeback_range, 3, 0ULL, 0ULL, 0ULL);
+	assert_int_equal(bpf_map_lookup_elem(wb, &tid, &t0), 0);
+	run(p->raw_dax_writeback_range_done, 3, 0ULL, 0ULL, 0ULL);
+	assert_int_not_equal(bpf_map_lookup_elem(wb, &tid, &t0), 0);
+	assert_int_equal(hist_n(DT_H_WRITEBACK), 2);
+}
+
 static void test_inode_record(void **state)
 {
 	struct dt_inode_key k = {}, next;
@@ -238,6 +267,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmatched, reset),
 		cmocka_unit_test_setup(test_stale, reset),
 		cmocka_unit_test_setup(test_entry_conflict_needs_no_dstmap, reset),
+		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
 	};
 
