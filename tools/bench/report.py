@@ -229,9 +229,16 @@ def accel_of(d, k):
     return "?"
 
 
+def insn_ns(m):
+    """ns of guest time per executed instruction under icount (2^shift), or None on the host's clock."""
+    mm = re.search(r"shift=(\d+)", m.get("icount", [""])[0])
+    return 2 ** int(mm.group(1)) if mm else None
+
+
 def main():
     d, kernels = sys.argv[1], sys.argv[2:]
     m = meta(d)
+    ins = insn_ns(m)
     guests = {}
     for k in kernels:
         p = os.path.join(d, k + ".log")
@@ -245,10 +252,19 @@ def main():
     P("- date: %s; commit %s; %s rounds per kernel; host %s, %s CPUs (%s)" % (
         m.get("date", ["?"])[0], m.get("commit", ["?"])[0], m.get("reps", ["?"])[0],
         m.get("host_kernel", ["?"])[0], *(m.get("host_cpu", ["? ?"])[0].split(" ", 1))))
+    if ins:
+        P("- clock: **icount** (QEMU `-icount %s`): the guest's clock advances %d ns per instruction it "
+          "executes, so every time below is an instruction count times %d ns, repeatable whatever the host "
+          "does; 1 vCPU, the two threads of the 2-thread workloads take turns on it" % (
+              m["icount"][0], ins, ins))
+    else:
+        P("- clock: the host's (wall time under emulation: as noisy as the host)")
     for k, g in guests.items():
-        P("- guest `%s`: kernel %s, accel **%s** (QEMU, single-threaded TCG: the 2 vCPUs take "
-          "turns on one host thread), ext4 -o dax on emulated pmem, 2 GiB RAM; %s; clocksource %s" % (
-              k, g.get("kernel", "?"), accel_of(d, k), g.get("cpus", ""), g.get("clocksource", "?")))
+        P("- guest `%s`: kernel %s, accel **%s** (QEMU, single-threaded TCG%s), ext4 -o dax on emulated "
+          "pmem, 2 GiB RAM; %s; clocksource %s" % (
+              k, g.get("kernel", "?"), accel_of(d, k),
+              "" if ins else ": the 2 vCPUs take turns on one host thread",
+              g.get("cpus", ""), g.get("clocksource", "?")))
     P("- peers: %s" % "; ".join(m.get("peer", [])))
     par = m.get("parallel", ["1"])[0] == "1"
     P("- guests ran %s" % ("at the same time (one per host core)" if par else "one after the other"))
@@ -343,7 +359,8 @@ def main():
     P("")
     P("CPU after attach: the tracer process's own user+system time from attached to exit (the "
       "four timed workloads, one warm-up, the stop); under single-threaded TCG it is taken "
-      "from the workload's vCPU time.")
+      "from the workload's vCPU time." + (" Guest times (icount): start-up includes every "
+      "instruction of loading and attaching, at %d ns each." % ins if ins else ""))
     P("")
     P("| kernel | tool | start-up median (min..max) | peak RSS median | CPU after attach, median |")
     P("|---|---|---|---|---|")
@@ -371,7 +388,9 @@ def main():
     P("")
     P("From one pass of ten daxload cases (pte, storm -t 2, pmd, pmd -t 2 on 2 files each, then misaligned, noentry, "
       "holes, eof, entry_conflict, rewrite) with daxtrace --stats and the bpftrace script attached "
-      "together. ns/run is guest time under TCG: tens of times native, for comparison between programs and tools only.")
+      "together. " + (
+          "ns/run is guest time under icount, %d ns per instruction: instructions/run = ns/run / %d." % (ins, ins)
+          if ins else "ns/run is guest time under TCG: tens of times native, for comparison between programs and tools only."))
     P("")
     for k, g in guests.items():
         dt = g.get("stats_daxtrace")
@@ -382,14 +401,15 @@ def main():
         faults = t["pte_faults"] + t["pmd_faults"]
         P("**%s** (%d faults, %d sync faults):" % (k, faults, t["sync_faults"]))
         P("")
-        P("| program | hook | runs | ns/run |")
-        P("|---|---|---|---|")
+        P("| program | hook | runs | ns/run |" + (" instructions/run |" if ins else ""))
+        P("|---|---|---|---|" + ("---|" if ins else ""))
         tot = 0
         for s in dt["bpf_stats"]:
             if not s["runs"]:
                 continue
             tot += s["run_time_ns"]
-            P("| %s | %s | %d | %.0f |" % (s["program"], s["hook"], s["runs"], s["run_time_ns"] / s["runs"]))
+            P("| %s | %s | %d | %.0f |" % (s["program"], s["hook"], s["runs"], s["run_time_ns"] / s["runs"])
+              + (" %.0f |" % (s["run_time_ns"] / s["runs"] / ins) if ins else ""))
         bt_tot = 0
         bt_runs = []
         for p in g.get("bpftool_progs", []):
@@ -397,9 +417,12 @@ def main():
                 bt_tot += p["run_time_ns"]
                 bt_runs.append(p)
         P("")
-        P("BPF time per fault (sum of run_time_ns / faults): daxtrace **%.1f us**, bpftrace script "
-          "%s." % (tot / faults / 1e3, "**%.1f us** (%d programs, bpftool prog show)" % (
-              bt_tot / faults / 1e3, len(bt_runs)) if bt_runs else "n/a"))
+        def per_fault(ns):
+            return "**%.1f us**" % (ns / faults / 1e3) + (
+                " (%.0f instructions)" % (ns / faults / ins) if ins else "")
+        P("BPF time per fault (sum of run_time_ns / faults): daxtrace %s, bpftrace script "
+          "%s." % (per_fault(tot), "%s (%d programs, bpftool prog show)" % (
+              per_fault(bt_tot), len(bt_runs)) if bt_runs else "n/a"))
         if bt_runs:
             P("")
             P("<details><summary>bpftrace programs (%s)</summary>\n" % k)
