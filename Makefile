@@ -20,7 +20,8 @@ WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Werror=implici
 CPPFLAGS_US := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include \
 	-DDAXTRACE_VERSION='"$(VERSION)"'
 LDLIBS := $(LIBBPF_A) -lelf -lz
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
+# -mcpu=v3: the in-flight table claims slots with compare-and-swap (kernel 5.12+; daxtrace needs 6.1)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
 	-I$(DEPS)/include
 
 ifeq ($(V),1)

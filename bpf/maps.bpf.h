@@ -13,6 +13,8 @@ const volatile bool filter_tree = false; /* -- COMMAND: the command and its desc
 const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
 const volatile __u64 filter_ino = 0;
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
+/* Sets of the in-flight table minus one; the loader sizes it from --max-inflight. */
+const volatile __u32 seq_set_mask = 4096 / DT_SEQ_WAYS - 1;
 
 
 /* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
@@ -40,9 +42,11 @@ struct {
 	__type(value, struct dt_proc_val);
 } procs SEC(".maps");
 
-/* Keyed by thread id: a fault runs synchronously on the faulting thread, one at a time. */
+/* The in-flight table (include/daxtrace.h). A fault runs synchronously on its thread, so a
+ * thread has at most one sequence open. Mmapable: user space counts and sweeps it in place. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct dt_seq);

@@ -10,7 +10,6 @@
 #include "maps.bpf.h"
 
 static const struct dt_inode_val zero_inode;
-static const struct dt_seq zero_seq;
 static const struct dt_proc_val zero_proc;
 
 static __always_inline void add(__u64 *p, __u64 v)
@@ -175,6 +174,94 @@ static __always_inline void emit(int type, const struct dt_inode_key *k, struct 
 	bpf_ringbuf_submit(e, 0);
 }
 
+/* ---- the in-flight table ---------------------------------------------------------------- */
+
+/* The slot holding this thread's sequence, or NULL. Thread id 0 (the idle tasks) never owns
+ * one: 0 marks a free slot. */
+static __always_inline struct dt_seq *seq_find(__u32 tid)
+{
+	__u32 base = (tid & seq_set_mask) * DT_SEQ_WAYS;
+	struct dt_seq *s;
+
+	if (!tid)
+		return NULL;
+	for (int i = 0; i < DT_SEQ_WAYS; i++) {
+		__u32 k = base + i;
+
+		s = bpf_map_lookup_elem(&inflight, &k);
+		if (s && s->owner == tid)
+			return s;
+	}
+	return NULL;
+}
+
+/* A slot another thread may take: free, or its sequence abandoned. */
+static __always_inline bool seq_claimable(const struct dt_seq *s, __u64 now)
+{
+	return !s->owner || (__s64)(now - s->t_last) >= (__s64)DT_SEQ_STALE_NS;
+}
+
+/* Takes the slot with a compare-and-swap on its owner: a thread of the same set on another CPU
+ * may go for it at the same moment. */
+static __always_inline bool seq_take(struct dt_seq *s, __u32 tid, __u64 now)
+{
+	__u32 old = s->owner;
+
+	if ((old && (__s64)(now - s->t_last) < (__s64)DT_SEQ_STALE_NS) ||
+	    __sync_val_compare_and_swap(&s->owner, old, tid) != old)
+		return false;
+	if (old)
+		add(&diag[DT_D_STALE], 1);
+	return true;
+}
+
+/* The thread's slot for a new fault: the one it holds (*held is set), else a claimable slot of
+ * its set. NULL when every slot of the set is busy. One pass over the set in the common case:
+ * this runs on every fault. */
+static __always_inline struct dt_seq *seq_open(__u32 tid, __u64 now, bool *held)
+{
+	__u32 base = (tid & seq_set_mask) * DT_SEQ_WAYS;
+	struct dt_seq *s, *first = NULL;
+
+	*held = false;
+	if (!tid)
+		return NULL;
+	for (int i = 0; i < DT_SEQ_WAYS; i++) {
+		__u32 k = base + i;
+
+		s = bpf_map_lookup_elem(&inflight, &k);
+		if (!s)
+			continue;
+		if (s->owner == tid) {
+			*held = true;
+			return s;
+		}
+		if (!first && seq_claimable(s, now))
+			first = s;
+	}
+	if (first && seq_take(first, tid, now))
+		return first;
+	if (!first)
+		return NULL;
+	/* Lost the race for that slot: try the rest of the set. */
+	for (int i = 0; i < DT_SEQ_WAYS; i++) {
+		__u32 k = base + i;
+
+		s = bpf_map_lookup_elem(&inflight, &k);
+		if (s && s != first && seq_take(s, tid, now))
+			return s;
+	}
+	return NULL;
+}
+
+/* The sequence is over: the slot is free for any thread of the set. The exchange orders the
+ * slot's last writes before the release, for the next owner on another CPU. */
+static __always_inline void seq_release(struct dt_seq *s)
+{
+	s->phase = DT_P_IDLE;
+	__sync_lock_test_and_set(&s->owner, 0);
+}
+
 /* ---- fault attempts ------------------------------------------------------------------ */
 
 /* dax_pte_fault / dax_pmd_fault. A PMD FALLBACK retried as PTE, or an ext4 ENOSPC retry,
@@ -186,26 +273,23 @@ static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_f
 	__u32 tid = tid_now();
 	__u64 now, address;
 	struct dt_seq *s;
+	bool held;
 
 	if (!wanted(&k))
 		return 0;
 	now = bpf_ktime_get_ns();
 	address = fault_address(typed, vmf);
 	emit(pmd ? DT_E_PMD_FAULT : DT_E_PTE_FAULT, &k, vmf, 0, 0, 0);
-	s = bpf_map_lookup_elem(&inflight, &tid);
-	if (s && s->phase == DT_P_RETRY && s->vmf == (__u64)vmf && s->address == address) {
+	s = seq_open(tid, now, &held);
+	if (!s) {
+		add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
+		return 0;
+	}
+	if (held && s->phase == DT_P_RETRY && s->vmf == (__u64)vmf && s->address == address) {
 		s->attempts++;
 	} else {
-		if (s && s->phase != DT_P_IDLE && s->phase != DT_P_RETRY)
+		if (held && s->phase != DT_P_RETRY) /* the thread's last sequence never ended */
 			add(&diag[DT_D_STALE], 1);
-		if (!s) {
-			bpf_map_update_elem(&inflight, &tid, &zero_seq, BPF_NOEXIST);
-			s = bpf_map_lookup_elem(&inflight, &tid);
-			if (!s) {
-				add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
-				return 0;
-			}
-		}
 		s->vmf = (__u64)vmf;
 		s->address = address;
 		s->inode = k;
@@ -225,8 +309,7 @@ static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_f
 /* The thread's sequence if it is at `phase` for this vmf, else NULL. */
 static __always_inline struct dt_seq *seq_at(struct vm_fault *vmf, int phase)
 {
-	__u32 tid = tid_now();
-	struct dt_seq *s = bpf_map_lookup_elem(&inflight, &tid);
+	struct dt_seq *s = seq_find(tid_now());
 
 	if (!s || s->phase != phase || (vmf && s->vmf != (__u64)vmf))
 		return NULL;
@@ -279,8 +362,8 @@ static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struc
 static __always_inline void close_sync(struct dt_seq *s, __u64 now)
 {
 	hist_add(DT_H_SYNC_FAULT, now - s->t_start);
-	s->phase = DT_P_IDLE;
 	s->t_last = now;
+	seq_release(s);
 }
 
 /* dax_pte_fault_done / dax_pmd_fault_done. Counts never depend on the in-flight state;
@@ -324,7 +407,7 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 		if (s) /* ext4 retries the same vmf after ENOSPC */
 			s->phase = DT_P_RETRY;
 	} else if (s) {
-		s->phase = DT_P_IDLE;
+		seq_release(s);
 	}
 	emit(pmd ? DT_E_PMD_DONE : DT_E_PTE_DONE, &k, vmf, result, lat, reason + 1);
 	return 0;
@@ -440,9 +523,12 @@ static __always_inline int on_fsync_exit(long ret)
  * fsync hook could see it, and no mkwrite tracepoint will fire. */
 static __always_inline int on_finish_exit(__u32 ret)
 {
-	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
+	struct dt_seq *s;
 
-	if (s && (ret & DT_VM_FAULT_SIGBUS) && !s->t_fsync_end)
+	if (!(ret & DT_VM_FAULT_SIGBUS)) /* the common case needs no lookup */
+		return 0;
+	s = seq_at(NULL, DT_P_SYNC_PENDING);
+	if (s && !s->t_fsync_end)
 		fsync_returned(s, -1);
 	return 0;
 }

@@ -63,7 +63,8 @@ enum dt_hist {
 enum dt_diag {
 	DT_D_INODE_OVERFLOW,    /* per-inode map full: event counted in totals only */
 	DT_D_PROC_OVERFLOW,     /* per-(inode, process) map full: top process may be wrong */
-	DT_D_INFLIGHT_OVERFLOW, /* in-flight map full: latency of that fault not measured */
+	DT_D_INFLIGHT_OVERFLOW, /* no in-flight slot free in the thread's set: that fault's
+				 * latency is not measured (and a writeback's, wb_start full) */
 	DT_D_LOST_EVENTS,       /* `trace` ring buffer full */
 	DT_D_UNMATCHED,         /* mkwrite/no_entry with no open sync sequence on the thread */
 	DT_D_STALE,             /* sequences abandoned mid-way (closed by a newer fault) */
@@ -126,7 +127,28 @@ enum dt_phase {
 	DT_P_SYNC_PENDING, /* *_done with NEEDDSYNC: dax_finish_sync_fault comes next */
 };
 
-/* One in-flight fault sequence per thread (see docs/EVENTS.md, "fault sequence"). */
+/* The in-flight table: one struct dt_seq per thread with a fault sequence open, in a BPF
+ * array of DT_SEQ_WAYS-slot sets. A thread looks only in the set its id selects (id modulo the
+ * number of sets), so finding its sequence is a few inlined array loads instead of a hash
+ * lookup, on a path that runs a dozen times per sync fault. Consecutive thread ids, as one
+ * process's threads have, fall in different sets; a set overflows only when more than
+ * DT_SEQ_WAYS threads whose ids are equal modulo the number of sets are mid-fault at once. */
+#define DT_SEQ_WAYS 4
+/* A sequence idle this long was abandoned (its thread was killed mid-fault): its slot may be
+ * taken, and the abandonment is counted in stale_sequences. */
+#define DT_SEQ_STALE_NS (10ULL * 1000000000ULL)
+
+/* Slots for --max-inflight N: N rounded up to a power of two, so that the set index is a mask. */
+static inline __u32 dt_seq_slots(__u32 max_inflight)
+{
+	__u32 n = DT_SEQ_WAYS;
+
+	while (n < max_inflight && n < (1u << 31))
+		n <<= 1;
+	return n;
+}
+
+/* One fault sequence (see docs/EVENTS.md, "fault sequence"). */
 struct dt_seq {
 	__u64 vmf;
 	__u64 address;
@@ -146,10 +168,12 @@ struct dt_seq {
 	__u16 attempts;
 	__u16 dstmap_type;
 	__u16 dstmap_flags;
-	__u16 pad[3];
+	__u16 pad;
+	__u32 owner; /* id of the thread whose sequence this is; 0: the slot is free */
 	__u64 dstmap_addr;
 	__u64 dstmap_offset;
 	__u64 dstmap_length;
+	__u8 pad_line[56]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
 };
 
 enum dt_event_type {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
@@ -119,31 +120,39 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	return err;
 }
 
+/* Counts the open sequences of the in-flight table and frees the slots of those idle for
+ * max_idle_ns (their thread was killed mid-fault), counting them as stale. The table is
+ * mmap-ed: a slot is freed with a compare-and-swap on its owner, as BPF claims it, so a thread
+ * that resumes at that moment finds its slot gone rather than shared. */
 uint64_t dt_sweep_inflight(struct daxtrace_bpf *skel, uint64_t max_idle_ns)
 {
-	int fd = bpf_map__fd(skel->maps.inflight);
+	const struct bpf_map *m = skel->maps.inflight;
+	size_t len = (size_t)bpf_map__value_size(m) * bpf_map__max_entries(m);
 	struct timespec ts;
-	uint32_t key, next, *prev = NULL;
-	struct dt_seq seq;
+	struct dt_seq *t;
 	uint64_t now, open = 0;
 
+	t = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
+	if (t == MAP_FAILED)
+		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
 	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &seq))
-			continue;
-		bool active = seq.phase != DT_P_IDLE && seq.phase != DT_P_RETRY;
+	for (uint32_t i = 0; i < bpf_map__max_entries(m); i++) {
+		struct dt_seq *s = &t[i];
+		uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
+		uint64_t last = __atomic_load_n(&s->t_last, __ATOMIC_RELAXED);
+		bool active = s->phase != DT_P_IDLE && s->phase != DT_P_RETRY;
 
-		if (now > seq.t_last && now - seq.t_last > max_idle_ns) {
-			if (active)
+		if (!owner)
+			continue;
+		if (now > last && now - last > max_idle_ns) {
+			if (__atomic_compare_exchange_n(&s->owner, &owner, 0, false, __ATOMIC_SEQ_CST,
+							__ATOMIC_RELAXED) && active)
 				__atomic_fetch_add(&skel->bss->diag[DT_D_STALE], 1, __ATOMIC_RELAXED);
-			bpf_map_delete_elem(fd, &key);
-			prev = NULL;
 		} else if (active) {
 			open++;
 		}
 	}
+	munmap(t, len);
 	return open;
 }

@@ -97,7 +97,8 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
-	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, cfg->max_inflight);
+	ro->seq_set_mask = dt_seq_slots(cfg->max_inflight) / DT_SEQ_WAYS - 1;
+	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, dt_seq_slots(cfg->max_inflight));
 	err = err ?: bpf_map__set_max_entries(skel->maps.wb_start, cfg->max_inflight);
 	err = err ?: bpf_map__set_max_entries(skel->maps.traced, cfg->max_inflight);
 	if (cfg->mode == DT_MODE_TRACE)

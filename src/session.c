@@ -22,7 +22,6 @@
 #include "trace_stream.h"
 
 #define SWEEP_EVERY_NS (5ULL * 1000000000ULL)
-#define STALE_AFTER_NS (10ULL * 1000000000ULL)
 #define PROM_EVERY_NS (10ULL * 1000000000ULL) /* --prometheus without -i */
 
 static volatile sig_atomic_t stop_signal;
@@ -169,7 +168,7 @@ static bool report(struct run *r, bool reset, bool final)
 	r->snap.interval_ns = now - r->interval_start;
 	for (int i = 0; i < DT_C_NR; i++)
 		r->any_event |= r->snap.totals[i] != 0;
-	r->snap.inflight = dt_sweep_inflight(r->skel, STALE_AFTER_NS);
+	r->snap.inflight = dt_sweep_inflight(r->skel, DT_SEQ_STALE_NS);
 	r->interval_start = now;
 	r->rep.wall_ns = now_ns(CLOCK_REALTIME);
 	r->rep.final = final;
@@ -240,7 +239,7 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 		if (next_prom < deadline)
 			deadline = next_prom;
 		if (now >= next_sweep) {
-			dt_sweep_inflight(r->skel, STALE_AFTER_NS);
+			dt_sweep_inflight(r->skel, DT_SEQ_STALE_NS);
 			next_sweep = now + SWEEP_EVERY_NS;
 		}
 		if (next_report < deadline)

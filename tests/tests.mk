@@ -30,9 +30,9 @@ check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload
 check: check-unit check-host check-vm
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
-$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
+$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< -lcmocka $(LDLIBS) -o $@
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/collect.o $(CORE_OBJS) -lcmocka $(LDLIBS) -o $@
 
 # Fuzzing (libFuzzer, clang): the CLI parser and the JSON writer/report. `make fuzz` runs each
 # for FUZZ_SECONDS; crashes land in build/fuzz/ and fail the target.

@@ -9,9 +9,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect.h"
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 
@@ -47,14 +49,42 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Zero all aggregates and the thread's in-flight state between tests. */
+/* The first of the DT_SEQ_WAYS in-flight slots this thread may use. */
+static uint32_t set_base(void)
+{
+	return ((uint32_t)gettid() & skel->rodata->seq_set_mask) * DT_SEQ_WAYS;
+}
+
+static void put_slot(uint32_t k, uint32_t owner, uint64_t t_last, int phase)
+{
+	struct dt_seq s = { .owner = owner, .t_last = t_last, .phase = phase };
+
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.inflight), &k, &s, BPF_ANY), 0);
+}
+
+static uint32_t slot_owner(uint32_t k)
+{
+	struct dt_seq s;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.inflight), &k, &s), 0);
+	return s.owner;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Zero all aggregates and the thread's in-flight set between tests. */
 static int reset(void **state)
 {
-	uint32_t tid = (uint32_t)gettid();
-
 	memset(skel->bss, 0, sizeof(*skel->bss));
 	skel->bss->dstmap_hooked = true;
-	bpf_map_delete_elem(bpf_map__fd(skel->maps.inflight), &tid);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		put_slot(set_base() + i, 0, 0, DT_P_IDLE);
 	return 0;
 }
 
@@ -212,7 +242,104 @@ static void test_entry_conflict_needs_no_dstmap(void **state)
 	assert_int_equal(sum, 1);
 }
 
-/* Per-inode records and the process map fill in alongside the totals. */
+/* Threads of other processes that share this thread's set fill all its slots: the fault is
+ * counted but not timed, the mkwrite has no sequence to end, and the others' slots are left
+ * alone. */
+static void test_full_set_counts_without_timing(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint32_t base = set_base();
+	uint64_t now = mono_ns();
+
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		put_slot(base + i, 0x7ff00000 + i, now, DT_P_SYNC_PENDING);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_ext4_sync_file_exit, 2, 0ULL, 0ULL);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PTE_FAULTS), 1);
+	assert_int_equal(T(DT_C_SYNC_FAULTS), 1);
+	assert_int_equal(skel->bss->diag[DT_D_INFLIGHT_OVERFLOW], 1);
+	assert_int_equal(skel->bss->diag[DT_D_UNMATCHED], 1);
+	assert_int_equal(hist_n(DT_H_PTE_FAULT) + hist_n(DT_H_SYNC_FAULT), 0);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		assert_int_equal(slot_owner(base + i), 0x7ff00000 + i);
+}
+
+/* A slot whose sequence has been idle for DT_SEQ_STALE_NS was abandoned: a full set gives it
+ * up, the abandonment is counted, and the slot is free again when the new sequence ends. */
+static void test_abandoned_slot_is_taken(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint32_t base = set_base();
+	uint64_t now = mono_ns();
+
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		put_slot(base + i, 0x7ff00000 + i, i == 2 ? now - DT_SEQ_STALE_NS - 1000000000ULL : now,
+			 DT_P_SYNC_PENDING);
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	assert_int_equal(slot_owner(base + 2), (uint32_t)gettid());
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), 1);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
+	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
+	assert_int_equal(skel->bss->diag[DT_D_INFLIGHT_OVERFLOW], 0);
+	assert_int_equal(slot_owner(base + 2), 0);
+	assert_int_equal(slot_owner(base + 3), 0x7ff00003);
+}
+
+/* A thread holds a slot from its fault to the end of the sequence, and only then. */
+static void test_slot_held_while_open(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint32_t base = set_base(), tid = (uint32_t)gettid(), held = 0;
+
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		held += slot_owner(base + i) == tid;
+	assert_int_equal(held, 1);
+	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		assert_int_equal(slot_owner(base + i), 0);
+	/* a plain (non-sync) fault ends at its _done */
+	run(p->raw_dax_pte_fault, 3, 0ULL, VMF2, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF2, (uint64_t)NOPAGE);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		assert_int_equal(slot_owner(base + i), 0);
+}
+
+/* The user-space sweep counts open sequences, and frees the slots of abandoned ones, counting
+ * an abandoned sync as stale. */
+static void test_sweep(void **state)
+{
+	uint32_t base = set_base();
+	uint64_t now = mono_ns(), old = now - DT_SEQ_STALE_NS - 1000000000ULL;
+
+	put_slot(base + 0, 0x7ff00000, old, DT_P_SYNC_PENDING);
+	put_slot(base + 1, 0x7ff00001, now, DT_P_SYNC_PENDING);
+	put_slot(base + 2, 0x7ff00002, old, DT_P_RETRY);
+	put_slot(base + 3, 0x7ff00003, now, DT_P_RETRY);
+	assert_int_equal(dt_sweep_inflight(skel, DT_SEQ_STALE_NS), 1);
+	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
+	assert_int_equal(slot_owner(base + 0), 0);
+	assert_int_equal(slot_owner(base + 1), 0x7ff00001);
+	assert_int_equal(slot_owner(base + 2), 0);
+	assert_int_equal(slot_owner(base + 3), 0x7ff00003);
+}
+
+/* --max-inflight N gives N slots rounded up to a power of two, at least one set. */
+static void test_slot_count(void **state)
+{
+	assert_int_equal(dt_seq_slots(16), 16);
+	assert_int_equal(dt_seq_slots(17), 32);
+	assert_int_equal(dt_seq_slots(4096), 4096);
+	assert_int_equal(dt_seq_slots(1), DT_SEQ_WAYS);
+	assert_int_equal(bpf_map__max_entries(skel->maps.inflight),
+			 (skel->rodata->seq_set_mask + 1) * DT_SEQ_WAYS);
+}
+
 /* The writeback inside a sync fault's fsync is timed in the sequence, without wb_start;
  * writeback with no sequence open (fsync(2), a kworker) goes through wb_start. */
 static void test_writeback_timing(void **state)
@@ -242,6 +369,7 @@ static void test_writeback_timing(void **state)
 	assert_int_equal(hist_n(DT_H_WRITEBACK), 2);
 }
 
+/* Per-inode records and the process map fill in alongside the totals. */
 static void test_inode_record(void **state)
 {
 	struct dt_inode_key k = {}, next;
@@ -269,6 +397,11 @@ int main(void)
 		cmocka_unit_test_setup(test_entry_conflict_needs_no_dstmap, reset),
 		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
+		cmocka_unit_test_setup(test_full_set_counts_without_timing, reset),
+		cmocka_unit_test_setup(test_abandoned_slot_is_taken, reset),
+		cmocka_unit_test_setup(test_slot_held_while_open, reset),
+		cmocka_unit_test_setup(test_sweep, reset),
+		cmocka_unit_test_setup(test_slot_count, reset),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
