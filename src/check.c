@@ -60,6 +60,7 @@ int dt_run_check(const struct dt_config *cfg)
 	if (err && err != DT_EXIT_UNSUPPORTED)
 		return err;
 	daxtrace_bpf__destroy(skel); /* on failure hooks still holds the verdicts */
+	dt_probes_drop_spares(&hooks); /* as a run would attach them */
 	if (cfg->json) {
 		print_json(&hooks, uts.release, root && !err);
 		return err;

@@ -31,11 +31,20 @@ static enum dt_attach_mode prog_variant(const struct bpf_program *p, enum dt_hoo
 	return DT_ATTACH_NONE;
 }
 
-static struct dt_hook *hook_for(struct dt_hooks *hooks, const char *name, enum dt_hook_kind kind)
+static struct dt_hook *find(struct dt_hooks *hooks, const char *name)
 {
 	for (int i = 0; i < hooks->n; i++)
 		if (!strcmp(hooks->h[i].name, name))
 			return &hooks->h[i];
+	return NULL;
+}
+
+static struct dt_hook *hook_for(struct dt_hooks *hooks, const char *name, enum dt_hook_kind kind)
+{
+	struct dt_hook *found = find(hooks, name);
+
+	if (found)
+		return found;
 	if (hooks->n == DT_MAX_HOOKS)
 		return NULL;
 	struct dt_hook *h = &hooks->h[hooks->n++];
@@ -47,10 +56,7 @@ static struct dt_hook *hook_for(struct dt_hooks *hooks, const char *name, enum d
 
 const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name)
 {
-	for (int i = 0; i < hooks->n; i++)
-		if (!strcmp(hooks->h[i].name, name))
-			return &hooks->h[i];
-	return NULL;
+	return find((struct dt_hooks *)hooks, name);
 }
 
 bool dt_probes_have(const struct dt_hooks *hooks, const char *name)
@@ -226,6 +232,15 @@ static void detach_hook(struct dt_hook *h)
 	}
 }
 
+/* Hooks that add nothing once another one is attached: each run costs the fault path for an
+ * event the other already gives. The exit of vfs_fsync_range ends the fsync of a sync fault
+ * on every filesystem; ext4_sync_file_exit, which fires just before it on ext4, is needed only
+ * where function hooks are not available. */
+static const struct { const char *spare, *covered_by, *why; } spares[] = {
+	{ "ext4_sync_file_exit", "vfs_fsync_range",
+	  "not needed: the vfs_fsync_range exit ends the fsync on ext4 too" },
+};
+
 void dt_probes_attach(struct dt_hooks *hooks)
 {
 	for (int i = 0; i < hooks->n; i++) {
@@ -244,6 +259,21 @@ void dt_probes_attach(struct dt_hooks *hooks)
 				break;
 			}
 		}
+	}
+	/* Decided once everything is attached: the covering hook may have failed to attach. */
+	dt_probes_drop_spares(hooks);
+}
+
+void dt_probes_drop_spares(struct dt_hooks *hooks)
+{
+	for (size_t i = 0; i < sizeof(spares) / sizeof(spares[0]); i++) {
+		struct dt_hook *h = find(hooks, spares[i].spare);
+
+		if (!h || h->mode == DT_ATTACH_NONE || !dt_probes_have(hooks, spares[i].covered_by))
+			continue;
+		detach_hook(h);
+		h->mode = DT_ATTACH_NONE;
+		snprintf(h->why, sizeof(h->why), "%s", spares[i].why);
 	}
 }
 

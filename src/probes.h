@@ -49,6 +49,8 @@ void dt_probes_apply(struct dt_hooks *hooks);
 /* Attaches every loaded program, one by one; a hook that fails is marked unavailable. */
 void dt_probes_attach(struct dt_hooks *hooks);
 void dt_probes_detach(struct dt_hooks *hooks);
+/* Marks unavailable (and detaches) the hooks another attached hook makes redundant. */
+void dt_probes_drop_spares(struct dt_hooks *hooks);
 const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name);
 bool dt_probes_have(const struct dt_hooks *hooks, const char *name);
 /* After a failed load: degrade one step (tp_btf -> raw_tp, then drop function hooks).
