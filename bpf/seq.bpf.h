@@ -51,10 +51,11 @@ static __always_inline __u64 fault_address(bool typed, struct vm_fault *vmf)
 	return typed ? vmf->address : BPF_CORE_READ(vmf, address);
 }
 
-/* Filters are applied once per event, before any map is touched. */
-static __always_inline bool wanted(const struct dt_inode_key *k)
+/* Filters are applied once per event, before any map is touched. `id` is
+ * bpf_get_current_pid_tgid(), taken once per event and passed down. */
+static __always_inline bool wanted(const struct dt_inode_key *k, __u64 id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = id >> 32;
 
 	if (filter_tree) {
 		if (!bpf_map_lookup_elem(&traced, &tgid))
@@ -127,9 +128,9 @@ static __always_inline void count_fallback(struct dt_inode_val *v, int r)
 }
 
 /* Faults per (inode, process), from which user space picks the top process of each inode. */
-static __always_inline void count_proc(const struct dt_inode_key *k)
+static __always_inline void count_proc(const struct dt_inode_key *k, __u64 id)
 {
-	struct dt_proc_key pk = { .inode = *k, .tgid = bpf_get_current_pid_tgid() >> 32 };
+	struct dt_proc_key pk = { .inode = *k, .tgid = id >> 32 };
 	struct dt_proc_val *p = bpf_map_lookup_elem(&procs, &pk);
 
 	if (!p) {
@@ -270,12 +271,12 @@ static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_f
 				    bool pmd)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
-	__u32 tid = tid_now();
-	__u64 now, address;
+	__u64 id = bpf_get_current_pid_tgid(), now, address;
+	__u32 tid = (__u32)id;
 	struct dt_seq *s;
 	bool held;
 
-	if (!wanted(&k))
+	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
 	address = fault_address(typed, vmf);
@@ -306,14 +307,20 @@ static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_f
 	return 0;
 }
 
-/* The thread's sequence if it is at `phase` for this vmf, else NULL. */
-static __always_inline struct dt_seq *seq_at(struct vm_fault *vmf, int phase)
+/* Thread tid's sequence if it is at `phase` for this vmf, else NULL. */
+static __always_inline struct dt_seq *seq_of(__u32 tid, struct vm_fault *vmf, int phase)
 {
-	struct dt_seq *s = seq_find(tid_now());
+	struct dt_seq *s = seq_find(tid);
 
 	if (!s || s->phase != phase || (vmf && s->vmf != (__u64)vmf))
 		return NULL;
 	return s;
+}
+
+/* The same for the current thread, where nothing else needs its id. */
+static __always_inline struct dt_seq *seq_at(struct vm_fault *vmf, int phase)
+{
+	return seq_of(tid_now(), vmf, phase);
 }
 
 /* iomap_iter_dstmap: the extent dax_iomap_pmd_fault is about to use. Fires for all iomap
@@ -372,18 +379,18 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 					 __u64 max_pgoff, int result, bool pmd)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
+	__u64 id = bpf_get_current_pid_tgid(), now, lat = 0;
 	struct dt_inode_val *v;
 	struct dt_seq *s;
-	__u64 now, lat = 0;
 	int reason = -1;
 
-	if (!wanted(&k))
+	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
 	v = inode_val(&k, vmf);
 	count(v, pmd ? DT_C_PMD_FAULTS : DT_C_PTE_FAULTS);
-	count_proc(&k);
-	s = seq_at(vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
+	count_proc(&k, id);
+	s = seq_of((__u32)id, vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
 	if (s) {
 		lat = now - s->t_attempt;
 		hist_add(pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat);
@@ -418,7 +425,7 @@ static __always_inline int on_load_hole(bool typed, struct inode *inode, struct 
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 
-	if (!wanted(&k))
+	if (!wanted(&k, bpf_get_current_pid_tgid()))
 		return 0;
 	count(inode_val(&k, vmf), DT_C_HOLE_LOADS);
 	emit(type, &k, vmf, 0, 0, 0);
@@ -430,11 +437,12 @@ static __always_inline int on_hole_fallback(bool typed, struct inode *inode,
 					    struct vm_fault *vmf)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
+	__u64 id = bpf_get_current_pid_tgid();
 	struct dt_seq *s;
 
-	if (!wanted(&k))
+	if (!wanted(&k, id))
 		return 0;
-	s = seq_at(vmf, DT_P_PMD_TRY);
+	s = seq_of((__u32)id, vmf, DT_P_PMD_TRY);
 	if (s)
 		s->hole_fallback_seen = 1;
 	emit(DT_E_PMD_LOAD_HOLE_FALLBACK, &k, vmf, 0, 0, 0);
@@ -450,15 +458,15 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 				      int result, bool no_entry)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
+	__u64 id = bpf_get_current_pid_tgid(), now, lat = 0;
 	struct dt_inode_val *v;
 	struct dt_seq *s;
-	__u64 now, lat = 0;
 
-	if (!wanted(&k))
+	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
 	v = inode_val(&k, vmf);
-	s = seq_at(vmf, DT_P_SYNC_PENDING);
+	s = seq_of((__u32)id, vmf, DT_P_SYNC_PENDING);
 	if (no_entry)
 		count(v, DT_C_RACES);
 	else if (result & DT_VM_FAULT_ERROR)
@@ -591,14 +599,14 @@ static __always_inline int on_exit(void)
 static __always_inline int on_writeback_range(bool typed, struct inode *inode, bool done)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
-	__u32 tid = tid_now();
-	__u64 now, *t0, lat = 0;
+	__u64 id = bpf_get_current_pid_tgid(), now, *t0, lat = 0;
+	__u32 tid = (__u32)id;
 	struct dt_seq *s;
 
-	if (!wanted(&k))
+	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
-	s = seq_at(NULL, DT_P_SYNC_PENDING);
+	s = seq_of(tid, NULL, DT_P_SYNC_PENDING);
 	if (!done) {
 		if (s)
 			s->t_writeback = now;
@@ -624,7 +632,7 @@ static __always_inline int on_writeback_one(bool typed, struct inode *inode)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 
-	if (!wanted(&k))
+	if (!wanted(&k, bpf_get_current_pid_tgid()))
 		return 0;
 	count(inode_val(&k, NULL), DT_C_WRITEBACKS);
 	emit(DT_E_WRITEBACK_ONE, &k, NULL, 0, 0, 0);

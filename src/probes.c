@@ -232,14 +232,27 @@ static void detach_hook(struct dt_hook *h)
 	}
 }
 
-/* Hooks that add nothing once another one is attached: each run costs the fault path for an
- * event the other already gives. The exit of vfs_fsync_range ends the fsync of a sync fault
- * on every filesystem; ext4_sync_file_exit, which fires just before it on ext4, is needed only
- * where function hooks are not available. */
-static const struct { const char *spare, *covered_by, *why; } spares[] = {
+/* Hooks (or only their return programs) that add nothing once another hook is attached: each
+ * run costs the fault path for an event the other already gives. The exit of vfs_fsync_range
+ * ends the fsync of a sync fault on every filesystem, failed or not: ext4_sync_file_exit, which
+ * fires just before it on ext4, and the return of dax_finish_sync_fault, which fails only when
+ * that fsync does, are needed only where it is not attached. */
+static const struct {
+	const char *spare, *covered_by, *why;
+	bool exit_only; /* keep the entry program */
+} spares[] = {
 	{ "ext4_sync_file_exit", "vfs_fsync_range",
-	  "not needed: the vfs_fsync_range exit ends the fsync on ext4 too" },
+	  "not needed: the vfs_fsync_range exit ends the fsync on ext4 too", false },
+	{ "dax_finish_sync_fault", "vfs_fsync_range",
+	  "entry only: the vfs_fsync_range exit sees a failed fsync", true },
 };
+
+static bool is_exit_prog(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p);
+
+	return !strncmp(sec, "fexit/", 6) || !strncmp(sec, "kretprobe/", 10);
+}
 
 void dt_probes_attach(struct dt_hooks *hooks)
 {
@@ -271,9 +284,18 @@ void dt_probes_drop_spares(struct dt_hooks *hooks)
 
 		if (!h || h->mode == DT_ATTACH_NONE || !dt_probes_have(hooks, spares[i].covered_by))
 			continue;
-		detach_hook(h);
-		h->mode = DT_ATTACH_NONE;
 		snprintf(h->why, sizeof(h->why), "%s", spares[i].why);
+		if (!spares[i].exit_only) {
+			detach_hook(h);
+			h->mode = DT_ATTACH_NONE;
+			continue;
+		}
+		for (int j = 0; j < h->n_progs; j++) {
+			if (is_exit_prog(h->progs[j])) {
+				bpf_link__destroy(h->links[j]);
+				h->links[j] = NULL;
+			}
+		}
 	}
 }
 
