@@ -261,7 +261,7 @@ def main():
         P("- clock: the host's (wall time under emulation: as noisy as the host)")
     for k, g in guests.items():
         P("- guest `%s`: kernel %s, accel **%s** (QEMU, single-threaded TCG%s), ext4 -o dax on emulated "
-          "pmem, 2 GiB RAM; %s; clocksource %s" % (
+          "pmem (2 GiB), 3 GiB RAM; %s; clocksource %s" % (
               k, g.get("kernel", "?"), accel_of(d, k),
               "" if ins else ": the 2 vCPUs take turns on one host thread",
               g.get("cpus", ""), g.get("clocksource", "?")))
