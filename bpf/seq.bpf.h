@@ -208,8 +208,7 @@ static __always_inline bool seq_take(struct dt_seq *s, __u32 tid, __u64 now)
 {
 	__u32 old = s->owner;
 
-	if ((old && (__s64)(now - s->t_last) < (__s64)DT_SEQ_STALE_NS) ||
-	    __sync_val_compare_and_swap(&s->owner, old, tid) != old)
+	if (!seq_claimable(s, now) || __sync_val_compare_and_swap(&s->owner, old, tid) != old)
 		return false;
 	if (old)
 		add(&diag[DT_D_STALE], 1);
