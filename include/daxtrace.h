@@ -69,6 +69,10 @@ enum dt_diag {
 	DT_D_UNMATCHED,         /* mkwrite/no_entry with no open sync sequence on the thread */
 	DT_D_STALE,             /* sequences abandoned mid-way (closed by a newer fault) */
 	DT_D_TREE_OVERFLOW,     /* -- COMMAND: a descendant process could not be tracked */
+	DT_D_KERNEL_SKIPPED,    /* runs of daxtrace's programs the kernel skipped because the same
+				 * program was already running on that CPU (its recursion guard;
+				 * from 6.18 a program can be preempted mid-run). Counted by the
+				 * kernel; user space reads it from bpf_prog_info, BPF never writes it */
 	DT_D_NR,
 };
 

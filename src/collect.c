@@ -102,12 +102,36 @@ static int add_proc(void *ctx, const void *k, const void *v)
 	return 0;
 }
 
+/* The kernel counts, per program, the runs its recursion guard skipped; the counters only grow,
+ * so an interval reports the growth since the last reset. One BPF object per process. */
+static uint64_t skipped_at_reset;
+
+static uint64_t kernel_skipped(struct daxtrace_bpf *skel, bool reset)
+{
+	struct bpf_program *p;
+	uint64_t total = 0, since;
+
+	bpf_object__for_each_program(p, skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(p);
+
+		if (fd >= 0 && !bpf_prog_get_info_by_fd(fd, &info, &len))
+			total += info.recursion_misses;
+	}
+	since = total - skipped_at_reset;
+	if (reset)
+		skipped_at_reset = total;
+	return since;
+}
+
 int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 {
 	struct procs procs = {};
 	int err;
 
 	take_globals(skel, s, reset);
+	s->diag[DT_D_KERNEL_SKIPPED] = kernel_skipped(skel, reset);
 	err = walk(bpf_map__fd(skel->maps.inodes), sizeof(struct dt_inode_key),
 		   sizeof(struct dt_inode_val), reset, add_inode, s);
 	if (!err)

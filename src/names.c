@@ -50,6 +50,7 @@ const char *const dt_diag_names[DT_D_NR] = {
 	[DT_D_UNMATCHED] = "unmatched_mkwrite",
 	[DT_D_STALE] = "stale_sequences",
 	[DT_D_TREE_OVERFLOW] = "process_tree_full",
+	[DT_D_KERNEL_SKIPPED] = "bpf_recursion_misses",
 };
 
 const char *const dt_event_names[DT_E_NR] = {

@@ -190,10 +190,11 @@ void dt_report_warnings(FILE *out, const struct dt_snapshot *s)
 	static const char *const advice[DT_D_NR] = {
 		[DT_D_INODE_OVERFLOW] = "events missing from the per-inode table (map full; raise --max-inodes); totals are complete",
 		[DT_D_PROC_OVERFLOW] = "faults not attributed to a process (map full; raise --max-procs)",
-		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (in-flight map full; raise --max-inflight)",
+		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (their in-flight set was full; raise --max-inflight)",
 		[DT_D_LOST_EVENTS] = "events lost by `trace` (ring buffer full; raise --ringbuf-kb)",
 		[DT_D_UNMATCHED] = "mkwrite events without their fault (started mid-fault or map full): upgrade size unknown",
 		[DT_D_TREE_OVERFLOW] = "processes started by COMMAND not traced (process map full; raise --max-inflight)",
+		[DT_D_KERNEL_SKIPPED] = "events the kernel did not pass to daxtrace (the same BPF program was already running on that CPU, preempted mid-run): counts and latencies may be short by that many",
 	};
 
 	for (int i = 0; i < DT_D_NR; i++)

@@ -406,7 +406,10 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	assert_int_equal(get_u64(d, "lost_events"), 7);
 	assert_int_equal(get_u64(d, "unmatched_mkwrite"), 54);
 	assert_int_equal(get_u64(d, "stale_sequences"), 55);
+	assert_int_equal(get_u64(d, "process_tree_full"), 56);
+	assert_int_equal(get_u64(d, "bpf_recursion_misses"), 57);
 	assert_int_equal(get_u64(d, "inflight"), 2);
+	assert_int_equal(json_object_object_length(d), DT_D_NR + 1);
 
 	t = get(o, "totals", json_type_object);
 	assert_int_equal(get_u64(t, "inodes"), 2);
