@@ -170,6 +170,17 @@ def compare_case(ck, case, want_func, insert_path, flavours):
         return
     truth, dt = case["truth"], case["daxtrace"]
     orc = oracle(case)
+    # The kernel skips a run of a BPF program that is already running on the same CPU (from
+    # 6.18 a program can be preempted mid-run, so two threads of one CPU can meet in it), and
+    # daxtrace reports how many runs were skipped. A number may then fall short of what it
+    # should be by at most that many; without skips every number must be exact.
+    skipped = dt["diagnostics"].get("bpf_recursion_misses", 0)
+
+    def close(got, want):
+        return want - skipped <= got <= want
+    if skipped:
+        print("note %s: %s: the kernel skipped %d runs of daxtrace's programs "
+              "(bpf_recursion_misses): numbers may be short by that many" % (ck.label, name, skipped))
     files = {(f["dev"], f["ino"]): f for f in truth["files"]}
     inodes = {(i["dev"], i["ino"]): i for i in dt["inodes"]}
 
@@ -184,27 +195,30 @@ def compare_case(ck, case, want_func, insert_path, flavours):
         ck.check(name + ": top process is daxload", got["comm"] == "daxload", got["comm"])
         o = orc.get(key, dict.fromkeys(ORACLE_KEYS, 0))
         # (b) the oracle: every counter it can see, exactly
-        bad = [c for c in ORACLE_KEYS if c in got and got[c] != o[c]]
+        bad = [c for c in ORACLE_KEYS if c in got and not close(got[c], o[c])]
         ck.check(name + ": %s == ftrace hist" % f["path"].split("/")[-1], not bad,
                  ", ".join("%s %d vs %d" % (c, got[c], o[c]) for c in bad))
         ck.check(name + ": upgrades PTE+PMD == hist mkwrite NOPAGE",
-                 got["pte_upgrades"] + got["pmd_upgrades"] == o["upgrades"],
+                 close(got["pte_upgrades"] + got["pmd_upgrades"], o["upgrades"]),
                  "%d+%d vs %d" % (got["pte_upgrades"], got["pmd_upgrades"], o["upgrades"]))
         if not (got["races"] or got["mkwrite_errors"] or got["fsync_failures"]):
             # every sync fault ended in an upgrade of its own size
             ck.check(name + ": upgrade split == hist NEEDDSYNC by size",
-                     (got["pte_upgrades"], got["pmd_upgrades"]) == (o["pte_syncs"], o["pmd_syncs"]),
+                     close(got["pte_upgrades"], o["pte_syncs"]) and close(got["pmd_upgrades"], o["pmd_syncs"]),
                      "%d/%d vs %d/%d" % (got["pte_upgrades"], got["pmd_upgrades"],
                                          o["pte_syncs"], o["pmd_syncs"]))
         # (a) the ground truth the workload declared
         mode = truth["mode"]
         for c, v in sorted(f["expect"].items()):
             ck.truth(mode, c, name + ": %s %s == declared %d" % (f["path"].split("/")[-1], c, v),
-                     got[c] == v, "got %d" % got[c])
+                     close(got[c], v), "got %d" % got[c])
         reasons = {r: n for r, n in got["fallback_reasons"].items() if n}
         want = f["fallback_regions"]
         ok = set(reasons) == set(want) and all(
             reasons[r] % want[r] == 0 and reasons[r] // want[r] in (1, 2) for r in want)
+        if not ok and skipped:  # a skipped iomap_iter_dstmap run can move a fallback's reason
+            ok = any(sum(abs(reasons.get(r, 0) - m * want.get(r, 0)) for r in set(reasons) | set(want))
+                     <= 2 * skipped for m in (1, 2))
         ck.truth(mode, "fallback_reasons", name + ": fallback reasons %s" % (want or "none"),
                  ok, "got %s" % reasons)
         ck.check(name + ": reasons add up to fallbacks",
@@ -219,17 +233,18 @@ def compare_case(ck, case, want_func, insert_path, flavours):
         hist_pairs += [("fsync", tot["sync_faults"]),
                        ("mkwrite", tot["sync_faults"] - tot["fsync_failures"])]
     for h, n in hist_pairs:
-        ck.check(name + ": histogram %s has %d samples" % (h, n), hist_count(dt, h) == n,
+        ck.check(name + ": histogram %s has %d samples" % (h, n), close(hist_count(dt, h), n),
                  "got %d" % hist_count(dt, h))
     upg = tot["pte_upgrades"] + tot["pmd_upgrades"]
     if insert_path and upg:
         ck.check(name + ": insert histogram populated (%d upgrades)" % upg,
-                 hist_count(dt, "insert") == upg + tot["mkwrite_errors"],
+                 close(hist_count(dt, "insert"), upg + tot["mkwrite_errors"]),
                  "got %d" % hist_count(dt, "insert"))
     diag = dt["diagnostics"]
     ck.check(name + ": nothing dropped or unmatched",
              not any(diag[k] for k in ("inode_map_full", "proc_map_full", "inflight_map_full",
-                                       "lost_events", "unmatched_mkwrite")), str(diag))
+                                       "lost_events")) and diag["unmatched_mkwrite"] <= skipped,
+             str(diag))
     if want_func:
         check_probes(ck, name, dt["probes"], insert_path, flavours)
 
