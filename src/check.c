@@ -59,8 +59,8 @@ int dt_run_check(const struct dt_config *cfg)
 	err = dt_load(cfg, 0, &hooks, &skel, root);
 	if (err && err != DT_EXIT_UNSUPPORTED)
 		return err;
-	daxtrace_bpf__destroy(skel); /* on failure hooks still holds the verdicts */
 	dt_probes_drop_spares(&hooks); /* as a run would attach them */
+	daxtrace_bpf__destroy(skel); /* on failure hooks still holds the verdicts */
 	if (cfg->json) {
 		print_json(&hooks, uts.release, root && !err);
 		return err;

@@ -290,8 +290,10 @@ void dt_probes_drop_spares(struct dt_hooks *hooks)
 			h->mode = DT_ATTACH_NONE;
 			continue;
 		}
+		/* Only attached programs are looked at: `check` calls this with no links and
+		 * with the object already destroyed. */
 		for (int j = 0; j < h->n_progs; j++) {
-			if (is_exit_prog(h->progs[j])) {
+			if (h->links[j] && is_exit_prog(h->progs[j])) {
 				bpf_link__destroy(h->links[j]);
 				h->links[j] = NULL;
 			}
