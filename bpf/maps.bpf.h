@@ -18,9 +18,11 @@ const volatile __u32 seq_set_mask = 4096 / DT_SEQ_WAYS - 1;
 
 
 /* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
- * atomics: a fault storm hits them from every CPU. */
-__u64 totals[DT_C_NR] = {};
-__u64 fallback_totals[DT_FB_NR] = {};
+ * atomics: a fault storm hits them from every CPU. A count goes to its inode's row; only
+ * events whose inode found no row (map full) are counted here, so that user space derives
+ * every total as rows + unkeyed and a total can never disagree with its rows. */
+__u64 unkeyed[DT_C_NR] = {};
+__u64 unkeyed_fallbacks[DT_FB_NR] = {};
 struct dt_hist_slots hists[DT_H_NR] = {};
 __u64 hist_sum_ns[DT_H_NR] = {}; /* for Prometheus' _sum */
 __u64 diag[DT_D_NR] = {};
@@ -34,6 +36,14 @@ struct {
 	__type(key, struct dt_inode_key);
 	__type(value, struct dt_inode_val);
 } inodes SEC(".maps");
+
+/* The unkeyed events again, per device, so that per-device totals stay exact too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DT_MAX_DEVS);
+	__type(key, __u32);
+	__type(value, struct dt_counts);
+} unkeyed_devs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -11,6 +11,7 @@
 
 static const struct dt_inode_val zero_inode;
 static const struct dt_proc_val zero_proc;
+static const struct dt_counts zero_counts;
 
 static __always_inline void add(__u64 *p, __u64 v)
 {
@@ -39,9 +40,11 @@ static __always_inline struct dt_inode_key inode_key(bool typed, struct inode *i
 	if (typed) {
 		k.dev = inode->i_sb->s_dev;
 		k.ino = inode->i_ino;
+		k.gen = inode->i_generation;
 	} else {
 		k.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 		k.ino = BPF_CORE_READ(inode, i_ino);
+		k.gen = BPF_CORE_READ(inode, i_generation);
 	}
 	return k;
 }
@@ -85,6 +88,8 @@ static __always_inline void capture_path(struct dt_inode_val *v, struct vm_fault
 		if (parent == d) /* the filesystem root: its name is "/" */
 			break;
 		bpf_probe_read_kernel_str(v->path[i], DT_NAME_LEN, BPF_CORE_READ(d, d_name.name));
+		if (BPF_CORE_READ(d, d_name.len) >= DT_NAME_LEN)
+			v->cut |= 1 << i;
 		d = parent;
 	}
 }
@@ -109,22 +114,53 @@ static __always_inline struct dt_inode_val *inode_val(const struct dt_inode_key 
 	return v;
 }
 
-static __always_inline void count(struct dt_inode_val *v, int c)
+/* The device's record of unkeyed events, created on first need; NULL past DT_MAX_DEVS. */
+static __always_inline struct dt_counts *unkeyed_dev(__u32 dev)
 {
-	if (c < 0 || c >= DT_C_NR)
-		return;
-	add(&totals[c], 1);
-	if (v)
-		add(&v->counters[c], 1);
+	struct dt_counts *d = bpf_map_lookup_elem(&unkeyed_devs, &dev);
+
+	if (!d) {
+		bpf_map_update_elem(&unkeyed_devs, &dev, &zero_counts, BPF_NOEXIST);
+		d = bpf_map_lookup_elem(&unkeyed_devs, &dev);
+		if (!d)
+			add(&diag[DT_D_DEV_OVERFLOW], 1);
+	}
+	return d;
 }
 
-static __always_inline void count_fallback(struct dt_inode_val *v, int r)
+/* One event of counter c: in the inode's row, or, when the inode has none, in the unkeyed
+ * totals (host and device). One atomic on the common path. */
+static __always_inline void count(struct dt_inode_val *v, const struct dt_inode_key *k, int c)
 {
+	struct dt_counts *d;
+
+	if (c < 0 || c >= DT_C_NR)
+		return;
+	if (v) {
+		add(&v->counters[c], 1);
+		return;
+	}
+	add(&unkeyed[c], 1);
+	d = unkeyed_dev(k->dev);
+	if (d)
+		add(&d->counters[c], 1);
+}
+
+static __always_inline void count_fallback(struct dt_inode_val *v, const struct dt_inode_key *k,
+					   int r)
+{
+	struct dt_counts *d;
+
 	if (r < 0 || r >= DT_FB_NR)
 		return;
-	add(&fallback_totals[r], 1);
-	if (v)
+	if (v) {
 		add(&v->fallbacks[r], 1);
+		return;
+	}
+	add(&unkeyed_fallbacks[r], 1);
+	d = unkeyed_dev(k->dev);
+	if (d)
+		add(&d->fallbacks[r], 1);
 }
 
 /* Faults per (inode, process), from which user space picks the top process of each inode. */
@@ -368,7 +404,7 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 		return 0;
 	now = bpf_ktime_get_ns();
 	v = inode_val(&k, vmf);
-	count(v, pmd ? DT_C_PMD_FAULTS : DT_C_PTE_FAULTS);
+	count(v, &k, pmd ? DT_C_PMD_FAULTS : DT_C_PTE_FAULTS);
 	count_proc(&k, id);
 	s = seq_of((__u32)id, vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
 	if (s) {
@@ -377,7 +413,7 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 		s->t_last = now;
 	}
 	if (result & DT_VM_FAULT_NEEDDSYNC) {
-		count(v, DT_C_SYNC_FAULTS);
+		count(v, &k, DT_C_SYNC_FAULTS);
 		if (s) {
 			s->phase = DT_P_SYNC_PENDING;
 			s->sync_pmd = pmd;
@@ -385,12 +421,12 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 		}
 	} else if (pmd && result == DT_VM_FAULT_FALLBACK) {
 		reason = classify(vmf, max_pgoff, s);
-		count(v, DT_C_FALLBACKS);
-		count_fallback(v, reason);
+		count(v, &k, DT_C_FALLBACKS);
+		count_fallback(v, &k, reason);
 		if (s)
 			s->phase = DT_P_RETRY;
 	} else if (result & DT_VM_FAULT_FAULT_ERROR) {
-		count(v, DT_C_FAULT_ERRORS);
+		count(v, &k, DT_C_FAULT_ERRORS);
 		if (s) /* ext4 retries the same vmf after ENOSPC */
 			s->phase = DT_P_RETRY;
 	} else if (s) {
@@ -407,7 +443,7 @@ static __always_inline int on_load_hole(bool typed, struct inode *inode, struct 
 
 	if (!wanted(&k, bpf_get_current_pid_tgid()))
 		return 0;
-	count(inode_val(&k, vmf), DT_C_HOLE_LOADS);
+	count(inode_val(&k, vmf), &k, DT_C_HOLE_LOADS);
 	emit(type, &k, vmf, 0, 0, 0);
 	return 0;
 }
@@ -448,11 +484,11 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 	v = inode_val(&k, vmf);
 	s = seq_of((__u32)id, vmf, DT_P_SYNC_PENDING);
 	if (no_entry)
-		count(v, DT_C_RACES);
+		count(v, &k, DT_C_RACES);
 	else if (result & DT_VM_FAULT_ERROR)
-		count(v, DT_C_MKWRITE_ERRORS);
+		count(v, &k, DT_C_MKWRITE_ERRORS);
 	else if (s)
-		count(v, s->sync_pmd ? DT_C_PMD_UPGRADES : DT_C_PTE_UPGRADES);
+		count(v, &k, s->sync_pmd ? DT_C_PMD_UPGRADES : DT_C_PTE_UPGRADES);
 	if (s) {
 		if (s->t_fsync_end)
 			hist_add(DT_H_MKWRITE, now - s->t_fsync_end);
@@ -490,7 +526,7 @@ static __always_inline void fsync_returned(struct dt_seq *s, long ret)
 	hist_add(DT_H_FSYNC, now - start);
 	if (ret < 0) {
 		/* dax_finish_sync_fault returns SIGBUS; no dax tracepoint follows. */
-		count(bpf_map_lookup_elem(&inodes, &s->inode), DT_C_FSYNC_FAILURES);
+		count(bpf_map_lookup_elem(&inodes, &s->inode), &s->inode, DT_C_FSYNC_FAILURES);
 		emit(DT_E_FSYNC_FAILED, &s->inode, NULL, (int)ret, now - s->t_start, 0);
 		close_sync(s, now);
 	}
@@ -614,7 +650,7 @@ static __always_inline int on_writeback_one(bool typed, struct inode *inode)
 
 	if (!wanted(&k, bpf_get_current_pid_tgid()))
 		return 0;
-	count(inode_val(&k, NULL), DT_C_WRITEBACKS);
+	count(inode_val(&k, NULL), &k, DT_C_WRITEBACKS);
 	emit(DT_E_WRITEBACK_ONE, &k, NULL, 0, 0, 0);
 	return 0;
 }

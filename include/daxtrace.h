@@ -12,6 +12,7 @@
 #define DT_NAME_LEN 48   /* one path component as captured in BPF */
 #define DT_PATH_DEPTH 4  /* components walked up from the dentry (basename first) */
 #define DT_MAX_SLOTS 32  /* log2 slots: 2^31 ns is 2 s, the last slot takes everything above */
+#define DT_MAX_DEVS 64   /* devices with their own totals for events the inode map had no room for */
 
 /* Per-inode counters. The JSON names are in src/names.c; the order is the output order. */
 enum dt_counter {
@@ -73,6 +74,8 @@ enum dt_diag {
 				 * program was already running on that CPU (its recursion guard;
 				 * from 6.18 a program can be preempted mid-run). Counted by the
 				 * kernel; user space reads it from bpf_prog_info, BPF never writes it */
+	DT_D_DEV_OVERFLOW,      /* inode map full and more than DT_MAX_DEVS devices: the event is in
+				 * the host totals only, not in its device's */
 	DT_D_NR,
 };
 
@@ -80,16 +83,26 @@ struct dt_hist_slots {
 	__u64 slots[DT_MAX_SLOTS];
 };
 
+/* A file is (device, inode number, generation): ext4 and xfs hand a freed inode number to the
+ * next file created at once, with a new i_generation. */
 struct dt_inode_key {
 	__u32 dev; /* kernel encoding: major << 20 | minor */
-	__u32 pad;
+	__u32 gen; /* inode->i_generation */
 	__u64 ino;
+};
+
+/* The counts a row has: an inode's, or a device's share of the events no inode row took. */
+struct dt_counts {
+	__u64 counters[DT_C_NR];
+	__u64 fallbacks[DT_FB_NR];
 };
 
 struct dt_inode_val {
 	__u64 counters[DT_C_NR];
 	__u64 fallbacks[DT_FB_NR];
 	char path[DT_PATH_DEPTH][DT_NAME_LEN]; /* path[0] = basename, path[1] = parent, ... */
+	__u8 cut;      /* bit i: path[i] is the start of a longer name */
+	__u8 pad[7];
 };
 
 struct dt_proc_key {

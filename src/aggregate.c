@@ -34,12 +34,13 @@ void dt_snapshot_free(struct dt_snapshot *s)
 
 static int same_key(const struct dt_inode_key *a, const struct dt_inode_key *b)
 {
-	return a->dev == b->dev && a->ino == b->ino;
+	return a->dev == b->dev && a->ino == b->ino && a->gen == b->gen;
 }
 
 static size_t slot_of(const struct dt_inode_key *k, size_t cap)
 {
-	return (size_t)((k->ino * 0x9e3779b97f4a7c15ULL) ^ (k->dev * 0xff51afd7ed558ccdULL)) & (cap - 1);
+	return (size_t)((k->ino * 0x9e3779b97f4a7c15ULL) ^ (k->dev * 0xff51afd7ed558ccdULL) ^
+			(k->gen * 0xc4ceb9fe1a85ec53ULL)) & (cap - 1);
 }
 
 /* Makes room for one more record in the index, rebuilding it when stale or half full. */
@@ -124,7 +125,6 @@ struct dt_inode_rec *dt_snapshot_add_inode(struct dt_snapshot *s, const struct d
 	r = &s->inodes[s->n_inodes++];
 	memset(r, 0, sizeof(*r));
 	r->key = *k;
-	r->key.pad = 0;
 	r->val = *v;
 	return r;
 }
@@ -165,6 +165,8 @@ static int cmp_rec(const void *pa, const void *pb)
 		return a->key.dev < b->key.dev ? -1 : 1;
 	if (a->key.ino != b->key.ino)
 		return a->key.ino < b->key.ino ? -1 : 1;
+	if (a->key.gen != b->key.gen)
+		return a->key.gen < b->key.gen ? -1 : 1;
 	return 0;
 }
 
@@ -188,11 +190,14 @@ void dt_join_components(const struct dt_inode_val *v, char *buf, size_t len)
 		top = i;
 	for (int i = top; i >= 0; i--) {
 		size_t n = strnlen(v->path[i], DT_NAME_LEN);
+		size_t mark = v->cut & (1u << i) ? sizeof(DT_CUT_MARK) - 1 : 0;
 
-		if (used + n + (i ? 1 : 0) + 1 > len)
+		if (used + n + mark + (i ? 1 : 0) + 1 > len)
 			break;
 		memcpy(buf + used, v->path[i], n);
 		used += n;
+		memcpy(buf + used, DT_CUT_MARK, mark);
+		used += mark;
 		if (i)
 			buf[used++] = '/';
 		buf[used] = 0;
@@ -208,12 +213,115 @@ uint64_t dt_hist_count(const struct dt_hist_slots *h)
 	return n;
 }
 
-int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from)
+static void add_counts(struct dt_counts *to, const __u64 *c, const __u64 *fb)
 {
 	for (int i = 0; i < DT_C_NR; i++)
-		to->totals[i] += from->totals[i];
+		to->counters[i] += c[i];
 	for (int i = 0; i < DT_FB_NR; i++)
-		to->fallback_totals[i] += from->fallback_totals[i];
+		to->fallbacks[i] += fb[i];
+}
+
+void dt_snapshot_add_unkeyed_dev(struct dt_snapshot *s, uint32_t dev, const struct dt_counts *c)
+{
+	size_t j = 0;
+
+	while (j < s->n_unkeyed_devs && s->unkeyed_devs[j].dev != dev)
+		j++;
+	if (j == s->n_unkeyed_devs) {
+		if (j == DT_MAX_DEVS)
+			return; /* in the host totals only, as BPF does past DT_MAX_DEVS */
+		memset(&s->unkeyed_devs[j], 0, sizeof(s->unkeyed_devs[j]));
+		s->unkeyed_devs[j].dev = dev;
+		s->n_unkeyed_devs++;
+	}
+	add_counts(&s->unkeyed_devs[j].c, c->counters, c->fallbacks);
+}
+
+void dt_snapshot_finish(struct dt_snapshot *s)
+{
+	struct dt_counts t = s->unkeyed;
+
+	for (size_t i = 0; i < s->n_inodes; i++)
+		add_counts(&t, s->inodes[i].val.counters, s->inodes[i].val.fallbacks);
+	memcpy(s->totals, t.counters, sizeof(s->totals));
+	memcpy(s->fallback_totals, t.fallbacks, sizeof(s->fallback_totals));
+}
+
+static uint64_t dev_activity(const struct dt_dev_rec *d)
+{
+	return d->c.counters[DT_C_PTE_FAULTS] + d->c.counters[DT_C_PMD_FAULTS] +
+	       d->c.counters[DT_C_WRITEBACKS];
+}
+
+static int cmp_dev(const void *pa, const void *pb)
+{
+	const struct dt_dev_rec *a = pa, *b = pb;
+	uint64_t x = dev_activity(a), y = dev_activity(b);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return a->dev < b->dev ? -1 : a->dev > b->dev;
+}
+
+static struct dt_dev_rec *dev_slot(struct dt_dev_rec *d, size_t *n, size_t cap, uint32_t dev)
+{
+	for (size_t j = 0; j < *n; j++)
+		if (d[j].dev == dev)
+			return &d[j];
+	if (*n == cap)
+		return NULL;
+	memset(&d[*n], 0, sizeof(d[*n]));
+	d[*n].dev = dev;
+	return &d[(*n)++];
+}
+
+size_t dt_snapshot_devices(const struct dt_snapshot *s, struct dt_dev_rec *out, size_t max,
+			   struct dt_dev_rec *other)
+{
+	/* Gathered with room for every device the rows and the unkeyed table can name, then cut to
+	 * max busiest first, so that which devices get a series does not depend on row order. */
+	size_t cap = s->n_inodes + s->n_unkeyed_devs, n = 0;
+	struct dt_dev_rec *all = cap ? calloc(cap, sizeof(*all)) : NULL;
+
+	memset(other, 0, sizeof(*other));
+	if (cap && !all) { /* no memory: everything in `other`, still exact */
+		add_counts(&other->c, s->totals, s->fallback_totals);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n_inodes; i++) {
+		const struct dt_inode_rec *r = &s->inodes[i];
+
+		add_counts(&dev_slot(all, &n, cap, r->key.dev)->c, r->val.counters, r->val.fallbacks);
+	}
+	for (size_t i = 0; i < s->n_unkeyed_devs; i++) {
+		const struct dt_dev_rec *u = &s->unkeyed_devs[i];
+
+		add_counts(&dev_slot(all, &n, cap, u->dev)->c, u->c.counters, u->c.fallbacks);
+	}
+	if (n > 1)
+		qsort(all, n, sizeof(*all), cmp_dev);
+	for (size_t i = 0; i < n; i++) {
+		if (i < max)
+			out[i] = all[i];
+		else
+			add_counts(&other->c, all[i].c.counters, all[i].c.fallbacks);
+	}
+	/* unkeyed events past the BPF device table belong to no known device */
+	struct dt_counts known = {};
+
+	for (size_t i = 0; i < s->n_unkeyed_devs; i++)
+		add_counts(&known, s->unkeyed_devs[i].c.counters, s->unkeyed_devs[i].c.fallbacks);
+	for (int i = 0; i < DT_C_NR; i++)
+		other->c.counters[i] += s->unkeyed.counters[i] - known.counters[i];
+	for (int i = 0; i < DT_FB_NR; i++)
+		other->c.fallbacks[i] += s->unkeyed.fallbacks[i] - known.fallbacks[i];
+	free(all);
+	return n < max ? n : max;
+}
+
+int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from,
+			   size_t max_rows)
+{
 	for (int h = 0; h < DT_H_NR; h++) {
 		for (int i = 0; i < DT_MAX_SLOTS; i++)
 			to->hists[h].slots[i] += from->hists[h].slots[i];
@@ -223,6 +331,9 @@ int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *fro
 		to->diag[i] += from->diag[i];
 	to->interval_ns += from->interval_ns;
 	to->inflight = from->inflight;
+	add_counts(&to->unkeyed, from->unkeyed.counters, from->unkeyed.fallbacks);
+	for (size_t i = 0; i < from->n_unkeyed_devs; i++)
+		dt_snapshot_add_unkeyed_dev(to, from->unkeyed_devs[i].dev, &from->unkeyed_devs[i].c);
 	for (size_t i = 0; i < from->n_inodes; i++) {
 		const struct dt_inode_rec *f = &from->inodes[i];
 		struct dt_inode_rec *r = dt_snapshot_add_inode(to, &f->key, &f->val);
@@ -234,5 +345,19 @@ int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *fro
 			r->pid = f->pid;
 		}
 	}
+	if (to->n_inodes > max_rows) {
+		dt_snapshot_sort(to);
+		for (size_t i = max_rows; i < to->n_inodes; i++) {
+			struct dt_counts c;
+
+			memcpy(c.counters, to->inodes[i].val.counters, sizeof(c.counters));
+			memcpy(c.fallbacks, to->inodes[i].val.fallbacks, sizeof(c.fallbacks));
+			add_counts(&to->unkeyed, c.counters, c.fallbacks);
+			dt_snapshot_add_unkeyed_dev(to, to->inodes[i].key.dev, &c);
+		}
+		to->n_inodes = max_rows;
+		to->index_stale = true;
+	}
+	dt_snapshot_finish(to);
 	return 0;
 }

@@ -10,12 +10,13 @@
 #include "json_writer.h"
 #include "kernel_probe.h"
 #include "loader.h"
+#include "output.h"
 
-static void print_json(const struct dt_hooks *hooks, const char *kernel, bool verified)
+static void print_json(FILE *out, const struct dt_hooks *hooks, const char *kernel, bool verified)
 {
 	struct dt_json j;
 
-	dt_json_init(&j, stdout);
+	dt_json_init(&j, out);
 	dt_json_begin_object(&j);
 	dt_json_key(&j, "kernel");
 	dt_json_string(&j, kernel);
@@ -38,7 +39,7 @@ static void print_json(const struct dt_hooks *hooks, const char *kernel, bool ve
 	}
 	dt_json_end_object(&j);
 	dt_json_end_object(&j);
-	fputc('\n', stdout);
+	fputc('\n', out);
 }
 
 int dt_run_check(const struct dt_config *cfg)
@@ -47,6 +48,7 @@ int dt_run_check(const struct dt_config *cfg)
 	struct dt_hooks hooks;
 	struct utsname uts;
 	bool root = geteuid() == 0;
+	FILE *out;
 	int err;
 
 	uname(&uts);
@@ -61,15 +63,20 @@ int dt_run_check(const struct dt_config *cfg)
 		return err;
 	dt_probes_drop_spares(&hooks); /* as a run would attach them */
 	daxtrace_bpf__destroy(skel); /* on failure hooks still holds the verdicts */
+	out = dt_output_open(cfg);
+	if (!out)
+		return DT_EXIT_USAGE;
 	if (cfg->json) {
-		print_json(&hooks, uts.release, root && !err);
-		return err;
+		print_json(out, &hooks, uts.release, root && !err);
+	} else {
+		fprintf(out, "kernel %s%s\n", uts.release,
+			root ? "" : " (not root: function hooks not trial-loaded, modes are best guesses)");
+		fprintf(out, "%-32s %-12s %s\n", "HOOK", "MODE", "NOTE");
+		for (int i = 0; i < hooks.n; i++)
+			fprintf(out, "%-32s %-12s %s\n", hooks.h[i].name,
+				dt_attach_mode_name(hooks.h[i].mode), hooks.h[i].why);
 	}
-	printf("kernel %s%s\n", uts.release,
-	       root ? "" : " (not root: function hooks not trial-loaded, modes are best guesses)");
-	printf("%-32s %-12s %s\n", "HOOK", "MODE", "NOTE");
-	for (int i = 0; i < hooks.n; i++)
-		printf("%-32s %-12s %s\n", hooks.h[i].name, dt_attach_mode_name(hooks.h[i].mode),
-		       hooks.h[i].why);
+	if (dt_output_close(out, cfg) && !err)
+		err = DT_EXIT_RUNTIME;
 	return err;
 }

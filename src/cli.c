@@ -20,12 +20,13 @@ static const char doc[] =
 "\n"
 "USAGE: daxtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
-"       daxtrace check [-v] [--json] [--btf FILE]\n"
+"       daxtrace check [-v] [--json] [-o FILE] [--btf FILE]\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
 "  daxtrace -i 1              # print and reset every second\n"
 "  daxtrace -d 10 --json      # 10 seconds, one JSON document\n"
+"  daxtrace --json -o run.json -- ./app   # ./app's output stays on stdout\n"
 "  daxtrace -p 1234 -m        # one process, latencies in milliseconds\n"
 "  daxtrace --dev 259:0 --ino 12\n"
 "  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
@@ -61,6 +62,7 @@ static const struct argp_option options[] = {
 	{ "nanoseconds", OPT_NS, NULL, 0, "Histograms in nanoseconds", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each interval or event", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (NDJSON)", 0 },
+	{ "output", 'o', "FILE", 0, "Write the report, JSON or events to FILE, not stdout", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and probe decisions", 0 },
 	{ "stats", OPT_STATS, NULL, 0, "Also report daxtrace's own BPF cost (runs, ns per run)", 0 },
 	{ "prometheus", OPT_PROM, "FILE", 0,
@@ -207,6 +209,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_BTF:
 		c->btf_path = arg;
+		return 0;
+	case 'o':
+		if (!arg || !*arg) {
+			argp_error(st, "-o needs a file name");
+			return EINVAL;
+		}
+		c->output = arg;
 		return 0;
 	case OPT_RAW_TP:
 		c->force_raw_tp = true;

@@ -37,6 +37,7 @@ struct dt_config {
 	const char *prometheus; /* textfile to rewrite each interval, or NULL */
 	uint32_t prometheus_top; /* inodes exported as labelled series */
 	const char *btf_path;
+	const char *output;  /* -o FILE: reports, JSON and events go there instead of stdout */
 	char **command; /* NULL-terminated argv after `--`, or NULL */
 	bool exit_now;  /* --help, --usage or --version was printed */
 };

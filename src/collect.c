@@ -22,9 +22,9 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 	struct daxtrace_bpf__bss *b = skel->bss;
 
 	for (int i = 0; i < DT_C_NR; i++)
-		s->totals[i] = take(&b->totals[i], reset);
+		s->unkeyed.counters[i] = take(&b->unkeyed[i], reset);
 	for (int i = 0; i < DT_FB_NR; i++)
-		s->fallback_totals[i] = take(&b->fallback_totals[i], reset);
+		s->unkeyed.fallbacks[i] = take(&b->unkeyed_fallbacks[i], reset);
 	for (int h = 0; h < DT_H_NR; h++)
 		for (int i = 0; i < DT_MAX_SLOTS; i++)
 			s->hists[h].slots[i] = take(&b->hists[h].slots[i], reset);
@@ -76,6 +76,13 @@ out:
 static int add_inode(void *ctx, const void *k, const void *v)
 {
 	return dt_snapshot_add_inode(ctx, k, v) ? 0 : -ENOMEM;
+}
+
+/* The host-wide unkeyed counts come from .bss: only the per-device split is taken here. */
+static int add_unkeyed_dev(void *ctx, const void *k, const void *v)
+{
+	dt_snapshot_add_unkeyed_dev(ctx, *(const __u32 *)k, v);
+	return 0;
 }
 
 struct procs {
@@ -138,9 +145,13 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 		err = walk(bpf_map__fd(skel->maps.procs), sizeof(struct dt_proc_key),
 			   sizeof(struct dt_proc_val), reset, add_proc, &procs);
 	if (!err)
+		err = walk(bpf_map__fd(skel->maps.unkeyed_devs), sizeof(__u32),
+			   sizeof(struct dt_counts), reset, add_unkeyed_dev, s);
+	if (!err)
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
 	free(procs.e);
 	dt_snapshot_sort(s);
+	dt_snapshot_finish(s);
 	return err;
 }
 

@@ -51,6 +51,7 @@ const char *const dt_diag_names[DT_D_NR] = {
 	[DT_D_STALE] = "stale_sequences",
 	[DT_D_TREE_OVERFLOW] = "process_tree_full",
 	[DT_D_KERNEL_SKIPPED] = "bpf_recursion_misses",
+	[DT_D_DEV_OVERFLOW] = "dev_map_full",
 };
 
 const char *const dt_event_names[DT_E_NR] = {

@@ -45,16 +45,22 @@ static void probes(struct dt_json *j, const struct dt_hooks *hooks)
 static void inode(struct dt_json *j, struct dt_inode_rec *r)
 {
 	char dev[16], path[DT_PATH_MAX];
+	unsigned flags = dt_paths_resolve(r, path, sizeof(path));
 
-	dt_paths_resolve(r, path, sizeof(path));
 	dt_format_dev(r->key.dev, dev, sizeof(dev));
 	dt_json_begin_object(j);
 	dt_json_key(j, "dev");
 	dt_json_string(j, dev);
 	dt_json_key(j, "ino");
 	dt_json_u64(j, r->key.ino);
+	dt_json_key(j, "generation");
+	dt_json_u64(j, r->key.gen);
 	dt_json_key(j, "path");
 	dt_json_string(j, path);
+	dt_json_key(j, "path_cut");
+	dt_json_bool(j, flags & DT_PATH_CUT);
+	dt_json_key(j, "deleted");
+	dt_json_bool(j, flags & DT_PATH_DELETED);
 	dt_json_key(j, "comm");
 	dt_json_string(j, r->comm);
 	dt_json_key(j, "pid");

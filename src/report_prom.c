@@ -12,14 +12,8 @@
 #include "paths.h"
 #include "report.h"
 
+/* Per-device series: the busiest MAX_DEVS devices, the rest summed as dev="other". */
 #define MAX_DEVS 64
-
-struct dev_sum {
-	uint32_t dev;
-	__u64 c[DT_C_NR];
-	__u64 fb[DT_FB_NR];
-};
-
 /* Label values escape backslash, double quote and newline. */
 static void label(FILE *f, const char *s)
 {
@@ -35,37 +29,22 @@ static void label(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static size_t sum_devices(const struct dt_snapshot *s, struct dev_sum *d)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < s->n_inodes; i++) {
-		const struct dt_inode_rec *r = &s->inodes[i];
-		size_t j = 0;
-
-		while (j < n && d[j].dev != r->key.dev)
-			j++;
-		if (j == n) {
-			if (n == MAX_DEVS)
-				continue;
-			memset(&d[n], 0, sizeof(d[n]));
-			d[n++].dev = r->key.dev;
-		}
-		for (int c = 0; c < DT_C_NR; c++)
-			d[j].c[c] += r->val.counters[c];
-		for (int b = 0; b < DT_FB_NR; b++)
-			d[j].fb[b] += r->val.fallbacks[b];
-	}
-	return n;
-}
-
 static void help(FILE *f, const char *name, const char *type, const char *text)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
 }
 
+/* The dev label of series i of n: the device, or "other" for the last one. */
+static void dev_label(const struct dt_dev_rec *d, size_t i, size_t n, char *buf, size_t len)
+{
+	if (i + 1 == n && !d[i].dev)
+		snprintf(buf, len, "other");
+	else
+		dt_format_dev(d[i].dev, buf, len);
+}
+
 /* One per-device counter, optionally split by a second label. */
-static void dev_metric(FILE *f, const struct dev_sum *d, size_t n, const char *name,
+static void dev_metric(FILE *f, const struct dt_dev_rec *d, size_t n, const char *name,
 		       const char *text, const int *counters, const char *const *values,
 		       const char *key, int nvalues)
 {
@@ -73,14 +52,22 @@ static void dev_metric(FILE *f, const struct dev_sum *d, size_t n, const char *n
 	for (size_t i = 0; i < n; i++) {
 		char dev[16];
 
-		dt_format_dev(d[i].dev, dev, sizeof(dev));
+		dev_label(d, i, n, dev, sizeof(dev));
 		for (int v = 0; v < nvalues; v++) {
 			fprintf(f, "%s{dev=\"%s\"", name, dev);
 			if (key)
 				fprintf(f, ",%s=\"%s\"", key, values[v]);
-			fprintf(f, "} %llu\n", (unsigned long long)d[i].c[counters[v]]);
+			fprintf(f, "} %llu\n", (unsigned long long)d[i].c.counters[counters[v]]);
 		}
 	}
+}
+
+static bool any_count(const struct dt_dev_rec *d)
+{
+	for (int i = 0; i < DT_C_NR; i++)
+		if (d->c.counters[i])
+			return true;
+	return false;
 }
 
 static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
@@ -92,8 +79,11 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 	static const int errors[] = { DT_C_MKWRITE_ERRORS, DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
 	static const int sync[] = { DT_C_SYNC_FAULTS }, races[] = { DT_C_RACES };
 	static const int holes[] = { DT_C_HOLE_LOADS }, wb[] = { DT_C_WRITEBACKS };
-	struct dev_sum d[MAX_DEVS] = { { 0 } };
-	size_t n = sum_devices(s, d), top = ctx->cfg->prometheus_top;
+	struct dt_dev_rec d[MAX_DEVS + 1];
+	size_t n = dt_snapshot_devices(s, d, MAX_DEVS, &d[MAX_DEVS]), top = ctx->cfg->prometheus_top;
+
+	if (any_count(&d[MAX_DEVS])) /* devices past MAX_DEVS, or past the BPF device table */
+		d[n++] = d[MAX_DEVS];
 
 	dev_metric(f, d, n, "daxtrace_faults_total", "DAX fault attempts (dax_*_fault_done).",
 		   faults, sizes, "size", 2);
@@ -113,10 +103,10 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 	for (size_t i = 0; i < n; i++) {
 		char dev[16];
 
-		dt_format_dev(d[i].dev, dev, sizeof(dev));
+		dev_label(d, i, n, dev, sizeof(dev));
 		for (int r = 0; r < DT_FB_NR; r++)
 			fprintf(f, "daxtrace_fallbacks_total{dev=\"%s\",reason=\"%s\"} %llu\n", dev,
-				dt_fallback_names[r], (unsigned long long)d[i].fb[r]);
+				dt_fallback_names[r], (unsigned long long)d[i].c.fallbacks[r]);
 	}
 	help(f, "daxtrace_latency_seconds", "histogram", "Latency of each stage, host-wide.");
 	for (int h = 0; h < DT_H_NR; h++) {

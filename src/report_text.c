@@ -137,7 +137,8 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		struct dt_inode_rec *r = &s->inodes[i];
 		char dev[16], ino[24], path[DT_PATH_MAX];
 
-		dt_paths_resolve(r, path, sizeof(path));
+		if (dt_paths_resolve(r, path, sizeof(path)) & DT_PATH_DELETED)
+			strncat(path, DT_DELETED_SUFFIX, sizeof(path) - strlen(path) - 1);
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
 		snprintf(ino, sizeof(ino), "%" PRIu64, (uint64_t)r->key.ino);
 		if (table)
@@ -193,6 +194,8 @@ void dt_report_warnings(FILE *out, const struct dt_snapshot *s)
 		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (their in-flight set was full; raise --max-inflight)",
 		[DT_D_LOST_EVENTS] = "events lost by `trace` (ring buffer full; raise --ringbuf-kb)",
 		[DT_D_UNMATCHED] = "mkwrite events without their fault (started mid-fault or map full): upgrade size unknown",
+		[DT_D_STALE] = "fault sequences abandoned mid-way (a thread's fault never reached its end event: it was attached mid-fault, killed, or an event was skipped): their sync latency is not measured",
+		[DT_D_DEV_OVERFLOW] = "events of more devices than the device table holds, with the inode map full: they are in the host totals only",
 		[DT_D_TREE_OVERFLOW] = "processes started by COMMAND not traced (process map full; raise --max-inflight)",
 		[DT_D_KERNEL_SKIPPED] = "events the kernel did not pass to daxtrace (the same BPF program was already running on that CPU, preempted mid-run): counts and latencies may be short by that many",
 	};

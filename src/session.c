@@ -16,13 +16,18 @@
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
 #include "loader.h"
+#include "output.h"
 #include "paths.h"
 #include "report.h"
 #include "session.h"
 #include "trace_stream.h"
 
 #define SWEEP_EVERY_NS (5ULL * 1000000000ULL)
-#define PROM_EVERY_NS (10ULL * 1000000000ULL) /* --prometheus without -i */
+/* --prometheus is rewritten at least this often, even when -i is longer */
+#define PROM_EVERY_NS (10ULL * 1000000000ULL)
+/* Inode rows the cumulative --prometheus snapshot of an -i run keeps, at the least; the rest
+ * are folded into its per-device totals, which stay exact. */
+#define PROM_CUM_ROWS 256
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t child_changed;
@@ -104,8 +109,28 @@ static void notice_degraded(const struct dt_hooks *hooks)
 	}
 }
 
+/* -p takes a process id; a thread id matches nothing, as the filter compares tgids. */
+static void notice_thread_id(uint32_t pid)
+{
+	char path[64], line[128];
+	unsigned tgid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && sscanf(line, "Tgid: %u", &tgid) != 1)
+		;
+	fclose(f);
+	if (tgid && tgid != pid)
+		fprintf(stderr, "daxtrace: notice: %u is a thread of process %u, and -p selects "
+				"processes: nothing will match; use -p %u\n", pid, tgid, tgid);
+}
+
 struct run {
 	const struct dt_config *cfg;
+	FILE *out; /* stdout or -o FILE */
 	struct daxtrace_bpf *skel;
 	struct dt_hooks hooks;
 	struct dt_report_ctx rep;
@@ -117,20 +142,27 @@ struct run {
 	int stats_fd; /* --stats: keeps kernel BPF run-time accounting on */
 	bool any_event; /* for the notice when --dev/--ino matched nothing */
 	struct dt_snapshot cum; /* --prometheus with -i: the intervals added up */
+	struct dt_snapshot prom; /* cum plus the interval so far, between -i reports */
 	bool prom_failed;
-	char dev_str[24], ino_str[24];
+	char dev_str[24], ino_str[24], pid_str[24];
 	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
 };
 
-/* True once stdout is gone (EPIPE: `| head` exited); other errors are cleared. */
-static bool stdout_closed(void)
+/* True once the output is gone (EPIPE: `| head` exited); other errors are cleared. */
+static bool output_closed(FILE *out)
 {
-	if (!ferror(stdout) && !fflush(stdout))
+	if (!ferror(out) && !fflush(out))
 		return false;
 	if (errno == EPIPE)
 		return true;
-	clearerr(stdout);
+	clearerr(out);
 	return false;
+}
+
+static size_t cum_rows(const struct dt_config *cfg)
+{
+	return 4 * (size_t)cfg->prometheus_top > PROM_CUM_ROWS ? 4 * (size_t)cfg->prometheus_top
+							       : PROM_CUM_ROWS;
 }
 
 /* Rewrites the --prometheus file from a cumulative snapshot; complains once if it cannot. */
@@ -146,19 +178,28 @@ static void write_prometheus(struct run *r, struct dt_snapshot *cumulative)
 	r->prom_failed = err != 0;
 }
 
-/* --prometheus without -i: the maps are never reset, so a plain read is cumulative. */
+/* Between reports: without -i the maps are never reset, so a plain read is cumulative; with
+ * -i it is the interval so far, added to the intervals before it. */
 static void refresh_prometheus(struct run *r)
 {
 	dt_snapshot_clear(&r->snap);
-	if (!dt_collect(r->skel, &r->snap, false))
+	if (dt_collect(r->skel, &r->snap, false))
+		return;
+	if (!r->cfg->interval_s) {
 		write_prometheus(r, &r->snap);
+		return;
+	}
+	dt_snapshot_clear(&r->prom);
+	if (!dt_snapshot_accumulate(&r->prom, &r->cum, cum_rows(r->cfg)) &&
+	    !dt_snapshot_accumulate(&r->prom, &r->snap, cum_rows(r->cfg)))
+		write_prometheus(r, &r->prom);
 }
 
 /* Takes a snapshot and prints it; returns false if stdout is gone. */
 static bool report(struct run *r, bool reset, bool final)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
-	FILE *out = stdout;
+	FILE *out = r->out;
 
 	dt_snapshot_clear(&r->snap);
 	if (dt_collect(r->skel, &r->snap, reset)) {
@@ -179,7 +220,7 @@ static bool report(struct run *r, bool reset, bool final)
 	if (r->cfg->mode == DT_MODE_TRACE)
 		return true;
 	if (r->cfg->prometheus) {
-		if (reset && dt_snapshot_accumulate(&r->cum, &r->snap))
+		if (reset && dt_snapshot_accumulate(&r->cum, &r->snap, cum_rows(r->cfg)))
 			fprintf(stderr, "daxtrace: out of memory adding up intervals for --prometheus\n");
 		write_prometheus(r, reset ? &r->cum : &r->snap);
 	}
@@ -188,7 +229,7 @@ static bool report(struct run *r, bool reset, bool final)
 	else
 		dt_report_text(out, &r->rep, &r->snap);
 	dt_report_warnings(stderr, &r->snap);
-	if (stdout_closed()) {
+	if (output_closed(out)) {
 		r->out_closed = true;
 		return false;
 	}
@@ -215,7 +256,8 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 	uint64_t start = now_ns(CLOCK_MONOTONIC), next_sweep = start + SWEEP_EVERY_NS;
 	uint64_t end = cfg->duration_s ? start + cfg->duration_s * 1000000000ULL : UINT64_MAX;
 	uint64_t next_report = cfg->interval_s ? start + cfg->interval_s * 1000000000ULL : UINT64_MAX;
-	uint64_t next_prom = cfg->prometheus && !cfg->interval_s ? start + PROM_EVERY_NS : UINT64_MAX;
+	uint64_t next_prom = cfg->prometheus && (!cfg->interval_s || cfg->interval_s * 1000000000ULL >
+						 PROM_EVERY_NS) ? start + PROM_EVERY_NS : UINT64_MAX;
 
 	while (!stop_signal) {
 		uint64_t now = now_ns(CLOCK_MONOTONIC), deadline = end;
@@ -231,6 +273,8 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 			if (!report(r, true, false))
 				return 0;
 			next_report += cfg->interval_s * 1000000000ULL;
+			if (next_prom != UINT64_MAX) /* the report just rewrote it */
+				next_prom = now + PROM_EVERY_NS;
 		}
 		if (now >= next_prom) {
 			refresh_prometheus(r);
@@ -253,7 +297,7 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 				fprintf(stderr, "daxtrace: reading the ring buffer failed: %s\n", strerror(-n));
 				return DT_EXIT_RUNTIME;
 			}
-			if (stdout_closed()) {
+			if (output_closed(r->out)) {
 				r->out_closed = true;
 				return 0;
 			}
@@ -269,7 +313,7 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 int dt_run_session(const struct dt_config *cfg)
 {
 	struct dt_command cmd = { .pid = -1, .go_fd = -1, .err_fd = -1 };
-	struct dt_trace_ctx tctx = { .out = stdout, .cfg = cfg };
+	struct dt_trace_ctx tctx = { .cfg = cfg };
 	struct ring_buffer *rb = NULL;
 	struct run r = { .cfg = cfg, .stats_fd = -1 };
 	uint32_t tgid = cfg->pid;
@@ -281,19 +325,27 @@ int dt_run_session(const struct dt_config *cfg)
 		fprintf(stderr, "daxtrace: no process with PID %u (has it exited?)\n", cfg->pid);
 		return DT_EXIT_NO_PROCESS;
 	}
+	if (cfg->pid)
+		notice_thread_id(cfg->pid);
+	r.out = tctx.out = dt_output_open(cfg);
+	if (!r.out)
+		return DT_EXIT_USAGE;
 	if (cfg->command) {
-		if ((err = dt_command_check(cfg->command)))
+		if ((err = dt_command_check(cfg->command)) || (err = dt_command_fork(&cmd, cfg->command))) {
+			dt_output_close(r.out, cfg);
 			return err;
-		if ((err = dt_command_fork(&cmd, cfg->command)))
-			return err;
+		}
 		tgid = (uint32_t)cmd.pid;
 	}
 	snprintf(r.dev_str, sizeof(r.dev_str), "%u:%u", cfg->dev_major, cfg->dev_minor);
 	snprintf(r.ino_str, sizeof(r.ino_str), "%llu", (unsigned long long)cfg->ino);
+	snprintf(r.pid_str, sizeof(r.pid_str), "%u", cfg->pid);
 	install_signals();
 	err = dt_load(cfg, tgid, &r.hooks, &r.skel, true);
 	if (err)
 		goto out;
+	/* The first interval starts before the first event can be counted in it. */
+	r.interval_start = now_ns(CLOCK_MONOTONIC);
 	dt_probes_attach(&r.hooks);
 	{
 		char missing[160];
@@ -318,6 +370,7 @@ int dt_run_session(const struct dt_config *cfg)
 					.width = term_width() };
 	dt_snapshot_init(&r.snap);
 	dt_snapshot_init(&r.cum);
+	dt_snapshot_init(&r.prom);
 	dt_paths_init();
 	if (cfg->prometheus) { /* a bad path is the user's to fix now, not at the first scrape */
 		int perr = dt_report_prometheus(cfg->prometheus, &r.rep, &r.cum);
@@ -359,7 +412,6 @@ int dt_run_session(const struct dt_config *cfg)
 		if ((err = dt_command_start(&cmd, cfg->command[0])))
 			goto out;
 	}
-	r.interval_start = now_ns(CLOCK_MONOTONIC);
 	err = loop(&r, cfg->command ? &cmd : NULL, rb);
 	if (!err && !r.out_closed) {
 		report(&r, cfg->interval_s != 0, true);
@@ -370,11 +422,12 @@ int dt_run_session(const struct dt_config *cfg)
 				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
 		}
 	}
-	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino) && !r.any_event)
-		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s: check the "
-				"numbers against /proc/self/mountinfo and ls -i\n",
+	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino || cfg->pid) && !r.any_event)
+		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s%s%s: check "
+				"the numbers against /proc/self/mountinfo, ls -i and ps\n",
 			cfg->dev_set ? " --dev " : "", cfg->dev_set ? r.dev_str : "",
-			cfg->ino ? " --ino " : "", cfg->ino ? r.ino_str : "");
+			cfg->ino ? " --ino " : "", cfg->ino ? r.ino_str : "",
+			cfg->pid ? " -p " : "", cfg->pid ? r.pid_str : "");
 	if (!err && r.failed)
 		err = DT_EXIT_RUNTIME;
 	if (!err && cfg->command)
@@ -389,6 +442,9 @@ out:
 	daxtrace_bpf__destroy(r.skel);
 	dt_snapshot_free(&r.snap);
 	dt_snapshot_free(&r.cum);
+	dt_snapshot_free(&r.prom);
 	dt_paths_free();
+	if (dt_output_close(r.out, cfg) && !err)
+		err = DT_EXIT_RUNTIME;
 	return err;
 }

@@ -22,9 +22,21 @@ struct dt_inode_rec {
  * a snapshot costs no more than the BPF records per inode. */
 #define DT_PATH_MAX 4096
 
+/* A device's counts: the sum of its inode rows and of its unkeyed events. */
+struct dt_dev_rec {
+	uint32_t dev;
+	struct dt_counts c;
+};
+
 struct dt_snapshot {
+	/* Derived by dt_snapshot_finish(): the inode rows plus `unkeyed`. */
 	__u64 totals[DT_C_NR];
 	__u64 fallback_totals[DT_FB_NR];
+	/* Events whose inode had no row (inode map full), host-wide and per device; the device
+	 * table holds DT_MAX_DEVS, the rest is in `unkeyed` only (diag dev_map_full). */
+	struct dt_counts unkeyed;
+	struct dt_dev_rec unkeyed_devs[DT_MAX_DEVS];
+	size_t n_unkeyed_devs;
 	struct dt_hist_slots hists[DT_H_NR];
 	__u64 hist_sum_ns[DT_H_NR];
 	__u64 diag[DT_D_NR];
@@ -55,10 +67,24 @@ void dt_snapshot_assign_procs(struct dt_snapshot *s, const struct dt_proc_entry 
 /* Busiest first: faults (PTE+PMD), then writebacks, then (dev, ino) for a stable order. */
 void dt_snapshot_sort(struct dt_snapshot *s);
 uint64_t dt_inode_activity(const struct dt_inode_rec *r);
-/* The BPF-side path components joined as "a/b/c" (basename last); "" when none. */
+/* Follows a name component BPF saw only the start of (U+2026, the ellipsis). */
+#define DT_CUT_MARK "\xe2\x80\xa6"
+/* The BPF-side path components joined as "a/b/c" (basename last), a cut one followed by
+ * DT_CUT_MARK; "" when none. */
 void dt_join_components(const struct dt_inode_val *v, char *buf, size_t len);
 uint64_t dt_hist_count(const struct dt_hist_slots *h);
-/* Adds every count of `from` into `to` (interval snapshots into a cumulative one). */
-int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from);
+/* Adds to device dev's share of the unkeyed events (the host-wide `unkeyed` is the caller's). */
+void dt_snapshot_add_unkeyed_dev(struct dt_snapshot *s, uint32_t dev, const struct dt_counts *c);
+/* Sets totals and fallback_totals from the rows and the unkeyed events. */
+void dt_snapshot_finish(struct dt_snapshot *s);
+/* Per-device counts, rows plus unkeyed, busiest first, at most max devices; what does not fit
+ * (more devices than max) is summed into *other (dev 0). Returns the number of devices. */
+size_t dt_snapshot_devices(const struct dt_snapshot *s, struct dt_dev_rec *out, size_t max,
+			   struct dt_dev_rec *other);
+/* Adds every count of `from` into `to` (interval snapshots into a cumulative one). Keeps at
+ * most max_rows inode rows in `to`: the least active are folded into its unkeyed counts, so
+ * totals and per-device counts stay exact while memory stays bounded. */
+int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *from,
+			   size_t max_rows);
 
 #endif

@@ -78,10 +78,23 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static void clear_map(struct bpf_map *m, size_t key_size)
+{
+	char key[64];
+	int fd = bpf_map__fd(m);
+
+	assert_true(key_size <= sizeof(key));
+	while (!bpf_map_get_next_key(fd, NULL, key))
+		bpf_map_delete_elem(fd, key);
+}
+
 /* Zero all aggregates and the thread's in-flight set between tests. */
 static int reset(void **state)
 {
 	memset(skel->bss, 0, sizeof(*skel->bss));
+	clear_map(skel->maps.inodes, sizeof(struct dt_inode_key));
+	clear_map(skel->maps.procs, sizeof(struct dt_proc_key));
+	clear_map(skel->maps.unkeyed_devs, sizeof(__u32));
 	skel->bss->dstmap_hooked = true;
 	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
 		put_slot(set_base() + i, 0, 0, DT_P_IDLE);
@@ -113,7 +126,35 @@ static uint64_t hist_n(int h)
 	return n;
 }
 
-#define T(c) skel->bss->totals[c]
+/* What the report would show: the inode rows plus the unkeyed events. */
+static struct dt_snapshot snap_now(void)
+{
+	struct dt_snapshot s;
+
+	dt_snapshot_init(&s);
+	assert_int_equal(dt_collect(skel, &s, false), 0);
+	return s;
+}
+
+static uint64_t total(int c)
+{
+	struct dt_snapshot s = snap_now();
+	uint64_t v = s.totals[c];
+
+	dt_snapshot_free(&s);
+	return v;
+}
+
+static uint64_t fb_total(int r)
+{
+	struct dt_snapshot s = snap_now();
+	uint64_t v = s.fallback_totals[r];
+
+	dt_snapshot_free(&s);
+	return v;
+}
+
+#define T(c) total(c)
 
 /* PMD attempt falls back, PTE attempt needs a sync, mkwrite upgrades the PTE. */
 static void test_pmd_fallback_then_pte_sync(void **state)
@@ -134,7 +175,7 @@ static void test_pmd_fallback_then_pte_sync(void **state)
 	assert_int_equal(T(DT_C_PTE_UPGRADES), 1);
 	assert_int_equal(T(DT_C_PMD_UPGRADES), 0);
 	/* vmf fields read as 0: vm_end 0 < 2 MiB block end */
-	assert_int_equal(skel->bss->fallback_totals[DT_FB_VMA_END], 1);
+	assert_int_equal(fb_total(DT_FB_VMA_END), 1);
 	assert_int_equal(hist_n(DT_H_PMD_FAULT), 1);
 	assert_int_equal(hist_n(DT_H_PTE_FAULT), 1);
 	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
@@ -237,7 +278,7 @@ static void test_entry_conflict_needs_no_dstmap(void **state)
 	uint64_t sum = 0;
 
 	for (int r = 0; r < DT_FB_NR; r++)
-		sum += skel->bss->fallback_totals[r];
+		sum += fb_total(r);
 	assert_int_equal(sum, T(DT_C_FALLBACKS));
 	assert_int_equal(sum, 1);
 }
@@ -384,6 +425,41 @@ static void test_inode_record(void **state)
 	assert_int_equal(v.counters[DT_C_PTE_FAULTS], 1);
 }
 
+/* The inode map full: events still count, in the unkeyed totals of the host and of their
+ * device, so that TOTAL and the device totals stay exact and equal to rows + unkeyed. */
+static void test_full_inode_map_keeps_totals_exact(void **state)
+{
+	int fd = bpf_map__fd(skel->maps.inodes);
+	struct dt_inode_key k = { .dev = 259u << 20, .ino = 1 };
+	struct dt_inode_val v = {};
+	struct dt_snapshot s;
+	struct dt_dev_rec d[2], other;
+	uint32_t n = bpf_map__max_entries(skel->maps.inodes);
+
+	v.counters[DT_C_PTE_FAULTS] = 1;
+	for (uint32_t i = 0; i < n; i++, k.ino++)
+		assert_int_equal(bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST), 0);
+	/* the fault's inode (dev 0, ino 0: a NULL inode here) finds no room */
+	run(skel->progs.raw_dax_pmd_fault, 4, 0ULL, VMF, 1024ULL, 0ULL);
+	run(skel->progs.raw_dax_pmd_fault_done, 4, 0ULL, VMF, 1024ULL, (uint64_t)FALLBACK);
+	assert_int_equal(skel->bss->diag[DT_D_INODE_OVERFLOW], 1);
+	assert_int_equal(skel->bss->unkeyed[DT_C_PMD_FAULTS], 1);
+	assert_int_equal(skel->bss->unkeyed[DT_C_FALLBACKS], 1);
+	assert_int_equal(skel->bss->unkeyed_fallbacks[DT_FB_VMA_END], 1);
+	s = snap_now();
+	assert_int_equal(s.n_inodes, n);
+	assert_int_equal(s.totals[DT_C_PTE_FAULTS], n);
+	assert_int_equal(s.totals[DT_C_PMD_FAULTS], 1);
+	assert_int_equal(s.fallback_totals[DT_FB_VMA_END], 1);
+	assert_int_equal(dt_snapshot_devices(&s, d, 2, &other), 2);
+	assert_int_equal(d[0].dev, 259u << 20);
+	assert_int_equal(d[0].c.counters[DT_C_PTE_FAULTS], n);
+	assert_int_equal(d[1].dev, 0);
+	assert_int_equal(d[1].c.counters[DT_C_PMD_FAULTS], 1);
+	assert_int_equal(d[1].c.fallbacks[DT_FB_VMA_END], 1);
+	dt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup(test_entry_conflict_needs_no_dstmap, reset),
 		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
+		cmocka_unit_test_setup(test_full_inode_map_keeps_totals_exact, reset),
 		cmocka_unit_test_setup(test_full_set_counts_without_timing, reset),
 		cmocka_unit_test_setup(test_abandoned_slot_is_taken, reset),
 		cmocka_unit_test_setup(test_slot_held_while_open, reset),

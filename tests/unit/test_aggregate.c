@@ -67,8 +67,7 @@ static void test_add_new_and_merge(void **state)
 	assert_string_equal(r->comm, "");
 	assert_non_null(dt_snapshot_add_inode(&s, &b, &vb));
 
-	/* same (dev, ino) again, with a different pad: merged */
-	a.pad = 7;
+	/* same (dev, ino, generation) again: merged */
 	r = dt_snapshot_add_inode(&s, &a, &va2);
 	assert_ptr_equal(r, &s.inodes[0]);
 	assert_int_equal(s.n_inodes, 2);
@@ -88,6 +87,12 @@ static void test_add_new_and_merge(void **state)
 	assert_non_null(dt_snapshot_add_inode(&s, &(struct dt_inode_key){ .dev = 8u << 20 | 1, .ino = 12 },
 					      &vb));
 	assert_int_equal(s.n_inodes, 3);
+	/* the same inode number with another generation is another file (the number was reused) */
+	a.gen = 7;
+	r = dt_snapshot_add_inode(&s, &a, &vb);
+	assert_int_equal(s.n_inodes, 4);
+	assert_ptr_equal(r, &s.inodes[3]);
+	assert_int_equal(s.inodes[0].val.counters[0], 10 + 5);
 	dt_snapshot_free(&s);
 	assert_null(s.inodes);
 	assert_int_equal(s.n_inodes, 0);

@@ -221,7 +221,7 @@ struct report_fixture {
 
 static void fill_snapshot(struct dt_snapshot *s)
 {
-	struct dt_inode_key ka = { .dev = DEV_A, .ino = 12 }, kb = { .dev = DEV_B, .ino = 99 };
+	struct dt_inode_key ka = { .dev = DEV_A, .gen = 3141592653u, .ino = 12 }, kb = { .dev = DEV_B, .ino = 99 };
 	struct dt_inode_val va, vb;
 	struct dt_inode_rec *r;
 
@@ -426,7 +426,11 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	assert_string_equal(get_str(in, "comm"), "fio");
 	assert_int_equal(get_u64(in, "pid"), 4242);
 	check_counters(in, f->s.inodes[0].val.counters, f->s.inodes[0].val.fallbacks);
-	assert_int_equal(json_object_object_length(in), 5 + DT_C_NR + 1);
+	assert_int_equal(json_object_object_length(in), 8 + DT_C_NR + 1);
+	assert_int_equal(get_u64(in, "generation"), f->s.inodes[0].key.gen);
+	assert_false(json_object_get_boolean(get(in, "path_cut", json_type_boolean)));
+	/* not under any mount point of 259:3, so it cannot be said to be deleted */
+	assert_false(json_object_get_boolean(get(in, "deleted", json_type_boolean)));
 
 	in = json_object_array_get_idx(inodes, 1);
 	assert_string_equal(get_str(in, "dev"), "8:1");

@@ -23,8 +23,7 @@ static void add(struct dt_snapshot *s, uint32_t dev, uint64_t ino, uint64_t pte,
 	v.fallbacks[DT_FB_MISALIGNED] = 1;
 	snprintf(v.path[0], DT_NAME_LEN, "%s", name);
 	assert_non_null(dt_snapshot_add_inode(s, &k, &v));
-	s->totals[DT_C_PTE_FAULTS] += pte;
-	s->totals[DT_C_PMD_FAULTS] += pmd;
+	dt_snapshot_finish(s);
 }
 
 static char *render(struct dt_snapshot *s, uint32_t top, const char *path)
@@ -157,8 +156,8 @@ static void test_accumulate_is_cumulative(void **state)
 	add(&b, KDEV(259, 0), 13, 1, 0, "g");
 	b.hists[DT_H_SYNC_FAULT].slots[5] = 1;
 	b.hist_sum_ns[DT_H_SYNC_FAULT] = 30;
-	assert_int_equal(dt_snapshot_accumulate(&cum, &a), 0);
-	assert_int_equal(dt_snapshot_accumulate(&cum, &b), 0);
+	assert_int_equal(dt_snapshot_accumulate(&cum, &a, 100), 0);
+	assert_int_equal(dt_snapshot_accumulate(&cum, &b, 100), 0);
 	assert_int_equal(cum.n_inodes, 2);
 	assert_int_equal(cum.totals[DT_C_PTE_FAULTS], 16);
 	assert_int_equal(cum.inodes[0].val.counters[DT_C_PTE_FAULTS], 15);
@@ -169,6 +168,66 @@ static void test_accumulate_is_cumulative(void **state)
 	dt_snapshot_free(&cum);
 	dt_snapshot_free(&a);
 	dt_snapshot_free(&b);
+}
+
+/* A full inode map: the kernel counts the events of inodes without a row per device. The
+ * device series include them, so they keep growing however full the map is. */
+static void test_device_counters_include_unkeyed_events(void **state)
+{
+	struct dt_snapshot s;
+	struct dt_counts u = {};
+	char *text;
+
+	dt_snapshot_init(&s);
+	add(&s, KDEV(259, 0), 12, 10, 1, "f");
+	u.counters[DT_C_PTE_FAULTS] = 50000;
+	u.fallbacks[DT_FB_EOF] = 3;
+	s.unkeyed = u;
+	dt_snapshot_add_unkeyed_dev(&s, KDEV(259, 0), &u);
+	dt_snapshot_finish(&s);
+	assert_int_equal(s.totals[DT_C_PTE_FAULTS], 50010);
+	text = render(&s, 5, "/tmp/daxtrace-test-unkeyed.prom");
+	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"259:0\",size=\"pte\"} 50010\n"));
+	assert_non_null(strstr(text, "daxtrace_fallbacks_total{dev=\"259:0\",reason=\"eof\"} 3\n"));
+	assert_null(strstr(text, "dev=\"other\""));
+	free(text);
+	/* unkeyed events of a device past the kernel's device table: dev="other", still counted */
+	s.unkeyed.counters[DT_C_PTE_FAULTS] += 7;
+	dt_snapshot_finish(&s);
+	text = render(&s, 5, "/tmp/daxtrace-test-unkeyed.prom");
+	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"other\",size=\"pte\"} 7\n"));
+	free(text);
+	unlink("/tmp/daxtrace-test-unkeyed.prom");
+	dt_snapshot_free(&s);
+}
+
+/* -i with --prometheus over many distinct files: the cumulative snapshot keeps a bounded number
+ * of rows and folds the rest into per-device totals, which stay exact. */
+static void test_accumulate_is_bounded_and_exact(void **state)
+{
+	struct dt_snapshot cum, iv;
+	struct dt_dev_rec d[4], other;
+
+	dt_snapshot_init(&cum);
+	dt_snapshot_init(&iv);
+	for (int round = 0; round < 50; round++) {
+		dt_snapshot_clear(&iv);
+		for (int i = 0; i < 200; i++)
+			add(&iv, KDEV(259, round & 1), 1000 * (uint64_t)round + (uint64_t)i, 1 + (i == 0), 0, "f");
+		dt_snapshot_finish(&iv);
+		assert_int_equal(dt_snapshot_accumulate(&cum, &iv, 32), 0);
+		assert_true(cum.n_inodes <= 32);
+		assert_true(cum.cap_inodes <= 512); /* 32 kept + one interval's 200, doubled */
+	}
+	assert_int_equal(cum.totals[DT_C_PTE_FAULTS], 50 * 201);
+	assert_int_equal(dt_snapshot_devices(&cum, d, 4, &other), 2);
+	assert_int_equal(d[0].c.counters[DT_C_PTE_FAULTS] + d[1].c.counters[DT_C_PTE_FAULTS], 50 * 201);
+	assert_int_equal(d[0].c.counters[DT_C_PTE_FAULTS], 25 * 201);
+	assert_int_equal(other.c.counters[DT_C_PTE_FAULTS], 0);
+	/* the busiest rows are the ones kept */
+	assert_int_equal(cum.inodes[0].val.counters[DT_C_PTE_FAULTS], 2);
+	dt_snapshot_free(&cum);
+	dt_snapshot_free(&iv);
 }
 
 static void test_unwritable_path_fails_and_leaves_nothing(void **state)
@@ -201,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_values_devices_and_escaping),
 		cmocka_unit_test(test_top_n_bounds_inode_series),
 		cmocka_unit_test(test_accumulate_is_cumulative),
+		cmocka_unit_test(test_device_counters_include_unkeyed_events),
+		cmocka_unit_test(test_accumulate_is_bounded_and_exact),
 		cmocka_unit_test(test_unwritable_path_fails_and_leaves_nothing),
 	};
 

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""Checks the cases of tests/vm/guest-identity: an inode number reused is another file, and each
+filter alone selects exactly its rows, with TOTAL their sum and every selected file exact.
+
+usage: check-identity.py LOG LABEL
+"""
+import json
+import sys
+
+COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
+            "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
+            "writebacks"]
+
+
+def parse(text):
+    cases, cur, sect = [], None, None
+    for line in text.splitlines():
+        if line.startswith("@@ident "):
+            name, _, arg = line[8:].partition(" ")
+            cur = {"name": name, "arg": arg, "truth": [], "daxtrace": [], "stderr": []}
+            cases.append(cur)
+        elif cur is None:
+            continue
+        elif line.startswith("@@rc "):
+            cur["rc"] = int(line[5:])
+        elif line in ("@@truth", "@@daxtrace", "@@stderr"):
+            sect = line[2:]
+        elif line == "@@end":
+            cur, sect = None, None
+        elif sect in ("truth", "daxtrace") and line.startswith("{"):
+            cur[sect].append(json.loads(line))
+        elif sect == "stderr":
+            cur["stderr"].append(line)
+    return cases
+
+
+class Checker:
+    def __init__(self, label):
+        self.label, self.passed, self.failed = label, 0, 0
+
+    def check(self, what, ok, detail=""):
+        self.passed += bool(ok)
+        self.failed += not ok
+        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
+                               "" if ok else "  [%s]" % detail))
+
+
+def totals_are_rows(ck, name, doc):
+    bad = [c for c in COUNTERS if doc["totals"][c] != sum(i[c] for i in doc["inodes"])]
+    ck.check(name + ": TOTAL == sum of the rows it selects", not bad,
+             ", ".join("%s %d vs %d" % (c, doc["totals"][c], sum(i[c] for i in doc["inodes"]))
+                       for c in bad))
+
+
+def exact(ck, name, row, f):
+    bad = {c: (row[c], v) for c, v in f["expect"].items() if row[c] != v}
+    ck.check(name + ": %s counts == declared" % f["path"], not bad, str(bad))
+
+
+def files(case):
+    return [f for t in case["truth"] for f in t["files"]]
+
+
+def check_reuse(ck, case):
+    doc = case["daxtrace"][0]
+    first, second = files(case)
+    same = first["ino"] == second["ino"]
+    print("note %s: reuse: inode number %s" % (ck.label, "reused (%d)" % first["ino"] if same
+                                                else "not reused (%d, %d)" % (first["ino"], second["ino"])))
+    rows = [i for i in doc["inodes"] if i["ino"] in (first["ino"], second["ino"])]
+    ck.check("reuse: two rows for the two files", len(rows) == 2, str(rows))
+    if len(rows) != 2:
+        return
+    gone = [r for r in rows if r["deleted"]]
+    live = [r for r in rows if not r["deleted"]]
+    ck.check("reuse: exactly one row is the deleted file", len(gone) == 1 and len(live) == 1,
+             str([(r["ino"], r["generation"], r["path"], r["deleted"]) for r in rows]))
+    if same:
+        ck.check("reuse: the rows differ in generation", rows[0]["generation"] != rows[1]["generation"],
+                 str([r["generation"] for r in rows]))
+    if len(live) == 1:
+        ck.check("reuse: the live row has the path", live[0]["path"] == second["path"], live[0]["path"])
+        exact(ck, "reuse (new file)", live[0], second)
+        exact(ck, "reuse (deleted file)", gone[0], first)
+
+
+def check_filter(ck, case):
+    name = "%s %s" % (case["name"], case["arg"])
+    doc = case["daxtrace"][0]
+    totals_are_rows(ck, name, doc)
+    want = files(case)
+    if case["name"] == "dev":
+        selected = [f for f in want if f["dev"] == case["arg"]]
+        ck.check(name + ": every row is on the device", all(i["dev"] == case["arg"] for i in doc["inodes"]),
+                 str({i["dev"] for i in doc["inodes"]}))
+    elif case["name"] == "dev-other":
+        selected = []
+        ck.check(name + ": says nothing matched", any("no DAX fault or writeback matched --dev 1:3" in l
+                                                    for l in case["stderr"]), " | ".join(case["stderr"]))
+    elif case["name"] == "ino":
+        selected = [f for f in want if f["ino"] == int(case["arg"])]
+        ck.check(name + ": every row has the inode number", all(i["ino"] == int(case["arg"]) for i in doc["inodes"]),
+                 str({i["ino"] for i in doc["inodes"]}))
+    else:  # pid: the truth is the traced process's; the other one must not show
+        selected = want
+        ck.check(name + ": no row of the other process", all("/other/" not in i["path"] for i in doc["inodes"]),
+                 str([i["path"] for i in doc["inodes"]]))
+    by_key = {(i["dev"], i["ino"], i["path"]): i for i in doc["inodes"]}
+    for f in selected:
+        row = by_key.get((f["dev"], f["ino"], f["path"]))
+        ck.check(name + ": %s is reported" % f["path"], row is not None, str(list(by_key)))
+        if row:
+            exact(ck, name, row, f)
+    if case["name"] != "dev":  # system-wide --dev also sees writeback by kworkers of other files
+        ck.check(name + ": only the selected files", len(doc["inodes"]) == len(selected),
+                 str([i["path"] for i in doc["inodes"]]))
+
+
+def main():
+    log, label = sys.argv[1], sys.argv[2]
+    ck = Checker(label)
+    cases = parse(open(log, errors="replace").read())
+    ck.check("guest ran the identity cases", len(cases) == 5, str([c["name"] for c in cases]))
+    for case in cases:
+        ok = case.get("rc") == 0 and len(case["daxtrace"]) == 1 and case["truth"]
+        ck.check("%s: daxtrace ran, one JSON document in -o FILE" % case["name"], ok,
+                 "rc=%s docs=%d %s" % (case.get("rc"), len(case["daxtrace"]), " | ".join(case["stderr"][-3:])))
+        if not ok:
+            continue
+        (check_reuse if case["name"] == "reuse" else check_filter)(ck, case)
+    print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
+    return 1 if ck.failed or not ck.passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
