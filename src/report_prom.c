@@ -11,6 +11,7 @@
 #include "names.h"
 #include "paths.h"
 #include "report.h"
+#include "untrusted.h"
 
 #define MAX_DEVS 64
 
@@ -20,19 +21,13 @@ struct dev_sum {
 	__u64 fb[DT_FB_NR];
 };
 
-/* Label values escape backslash, double quote and newline. */
+/* A label value from an untrusted string: valid UTF-8, no control characters, bounded. */
 static void label(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	char v[DT_UNTRUSTED_PROM_MAX + 1];
+
+	dt_untrusted_prom(v, sizeof(v), s, strlen(s));
+	fprintf(f, "\"%s\"", v);
 }
 
 static size_t sum_devices(const struct dt_snapshot *s, struct dev_sum *d)
