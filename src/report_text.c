@@ -75,14 +75,19 @@ static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
  * that a name cannot move the cursor or break the row, and cut only between whole units. */
 static void name_line(FILE *out, const struct dt_inode_rec *r, const char *path, int width)
 {
-	char comm[DT_UNTRUSTED_TEXT_SIZE(DT_TASK_COMM_LEN)], who[sizeof(comm) + 16] = "";
-	char shown[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
+	char comm[DT_UNTRUSTED_TEXT_SIZE(DT_TASK_COMM_LEN)], pid[16];
+	char who[sizeof(comm) + sizeof(pid) + 2] = "", shown[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
 	const char *p = path[0] ? path : "(name not seen yet)";
 	int room;
 
 	if (r->comm[0]) {
-		dt_untrusted_text(comm, sizeof(comm), r->comm, sizeof(r->comm));
-		snprintf(who, sizeof(who), "  %s[%u]", comm, r->pid);
+		/* escaped, a comm can take 60 columns: cut it so that 8 of path still fit; at the
+		 * 40-column minimum that leaves 16 or more, so only an escaped comm is ever cut */
+		size_t fit = (size_t)width - 12 - (size_t)snprintf(pid, sizeof(pid), "[%u]", r->pid);
+
+		dt_untrusted_text(comm, fit < sizeof(comm) ? fit + 1 : sizeof(comm), r->comm,
+				  sizeof(r->comm));
+		snprintf(who, sizeof(who), "  %s%s", comm, pid);
 	}
 	room = width - 2 - (int)strlen(who);
 	if (room < 8)
