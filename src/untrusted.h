@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 /* Terminal text, in the style of `ls -b`: \e \n \r \t \a \b, \\ for a backslash, \xHH for
- * other C0 controls, DEL and each invalid byte, \u00XX / \u20XX for the other unsafe
+ * other C0 controls, DEL and each invalid byte, \uXXXX (four hex digits) for the other unsafe
  * characters (so a raw byte 0x9b reads \x9b and the character U+009B reads \u009b). Every
  * other valid character is copied. At most 4 bytes per input byte. */
 #define DT_UNTRUSTED_TEXT_SIZE(n) (4 * (n) + 1) /* a buffer for the whole escaped form */
@@ -38,7 +38,7 @@ size_t dt_untrusted_text_tail(char *out, size_t size, const char *s, size_t n, s
 size_t dt_untrusted_prom(char *out, size_t size, const char *s, size_t n);
 
 /* A JSON string literal with its quotes, to f: \" \\ \n \r \t, \u00XX for other C0 controls,
- * DEL, C1 controls and \u20XX for the other unsafe characters, \ufffd (U+FFFD) for each
+ * DEL, C1 controls and \uXXXX for the other unsafe characters, \ufffd (U+FFFD) for each
  * invalid byte. Valid characters keep their value. */
 void dt_untrusted_json(FILE *f, const char *s, size_t n);
 
