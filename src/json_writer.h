@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A minimal streaming JSON writer: it tracks nesting to place commas, and escapes strings
- * (control characters, quotes, backslashes, and bytes that are not valid UTF-8). */
+/* A minimal streaming JSON writer: it tracks nesting to place commas; strings, keys included,
+ * are written as dt_untrusted_json() (src/untrusted.h) says. */
 #ifndef DT_JSON_WRITER_H
 #define DT_JSON_WRITER_H
 

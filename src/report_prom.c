@@ -11,22 +11,18 @@
 #include "names.h"
 #include "paths.h"
 #include "report.h"
+#include "untrusted.h"
 
 /* Per-device series: the busiest MAX_DEVS devices, the rest summed as dev="other". */
 #define MAX_DEVS 64
-/* Label values escape backslash, double quote and newline. */
+
+/* A label value from an untrusted string: valid UTF-8, no control characters, bounded. */
 static void label(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fprintf(f, "\\%c", *s);
-		else if (*s == '\n')
-			fputs("\\n", f);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
+	char v[DT_UNTRUSTED_PROM_MAX + 1];
+
+	dt_untrusted_prom(v, sizeof(v), s, strlen(s));
+	fprintf(f, "\"%s\"", v);
 }
 
 static void help(FILE *f, const char *name, const char *type, const char *text)

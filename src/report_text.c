@@ -6,6 +6,7 @@
 #include "names.h"
 #include "paths.h"
 #include "report.h"
+#include "untrusted.h"
 
 static unsigned long long errors(const __u64 *c)
 {
@@ -70,23 +71,29 @@ static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 		fputc('\n', out);
 }
 
-/* The path, left-truncated to fit, then the top process. */
+/* The path, left-truncated to fit, then the top process; both escaped (src/untrusted.h) so
+ * that a name cannot move the cursor or break the row, and cut only between whole units. */
 static void name_line(FILE *out, const struct dt_inode_rec *r, const char *path, int width)
 {
-	char who[48] = "";
+	char comm[DT_UNTRUSTED_TEXT_SIZE(DT_TASK_COMM_LEN)], pid[16];
+	char who[sizeof(comm) + sizeof(pid) + 2] = "", shown[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
 	const char *p = path[0] ? path : "(name not seen yet)";
-	int room, len;
+	int room;
 
-	if (r->comm[0])
-		snprintf(who, sizeof(who), "  %s[%u]", r->comm, r->pid);
+	if (r->comm[0]) {
+		/* escaped, a comm can take 60 columns: cut it so that 8 of path still fit; at the
+		 * 40-column minimum that leaves 16 or more, so only an escaped comm is ever cut */
+		size_t fit = (size_t)width - 12 - (size_t)snprintf(pid, sizeof(pid), "[%u]", r->pid);
+
+		dt_untrusted_text(comm, fit < sizeof(comm) ? fit + 1 : sizeof(comm), r->comm,
+				  sizeof(r->comm));
+		snprintf(who, sizeof(who), "  %s%s", comm, pid);
+	}
 	room = width - 2 - (int)strlen(who);
-	len = (int)strlen(p);
 	if (room < 8)
 		room = 8;
-	if (len > room)
-		fprintf(out, "  ...%s%s\n", p + len - room + 3, who);
-	else
-		fprintf(out, "  %s%s\n", p, who);
+	dt_untrusted_text_tail(shown, sizeof(shown), p, strlen(p), (size_t)room);
+	fprintf(out, "  %s%s\n", shown, who);
 }
 
 static void header(FILE *out)

@@ -7,6 +7,7 @@
 #include "names.h"
 #include "paths.h"
 #include "trace_stream.h"
+#include "untrusted.h"
 
 void dt_fault_result_str(int result, char *buf, size_t len)
 {
@@ -88,7 +89,7 @@ int dt_trace_event(void *ctx, void *data, size_t size)
 {
 	struct dt_trace_ctx *t = ctx;
 	const struct dt_event *e = data;
-	char dev[16], result[96], comm[DT_TASK_COMM_LEN + 1], lat[24] = "";
+	char dev[16], result[96], comm[DT_UNTRUSTED_TEXT_SIZE(DT_TASK_COMM_LEN)], lat[24] = "";
 
 	if (size < sizeof(*e))
 		return 0;
@@ -101,8 +102,8 @@ int dt_trace_event(void *ctx, void *data, size_t size)
 		json_event(t, e, dev, result);
 		return 0;
 	}
-	memcpy(comm, e->comm, DT_TASK_COMM_LEN);
-	comm[DT_TASK_COMM_LEN] = 0;
+	/* escaped, a comm is wider than its 15 columns: the row stays one line, just longer */
+	dt_untrusted_text(comm, sizeof(comm), e->comm, sizeof(e->comm));
 	if (e->latency_ns)
 		snprintf(lat, sizeof(lat), "%.3f", e->latency_ns / 1000.0);
 	if (t->cfg->timestamps) { /* wall clock: bpf_ktime_get_ns() is CLOCK_MONOTONIC */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* libFuzzer: arbitrary bytes as file names, comm and kernel strings in the JSON report (as a
  * hostile file name would arrive), and as raw strings and keys in the writer. Whatever the
- * bytes, the output must be one valid JSON document (json-c parses it strictly). */
+ * bytes, the output must be one valid JSON document (json-c parses it strictly), and their
+ * terminal and Prometheus forms (src/untrusted.h) must hold no control byte. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "json_writer.h"
 #include "report.h"
+#include "untrusted.h"
 
 static void must_parse(char *doc, size_t len)
 {
@@ -25,6 +27,43 @@ static void must_parse(char *doc, size_t len)
 	}
 	json_object_put(o);
 	json_tokener_free(tok);
+}
+
+/* No C0 control, DEL or C1 control (U+0080..U+009F is C2 80..C2 9F in UTF-8). */
+static void must_be_inert(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f ||
+		    (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f)) {
+			fprintf(stderr, "control byte 0x%02x at %zu\n", c, i);
+			abort();
+		}
+	}
+}
+
+static void untrusted_forms(const char *data, size_t size)
+{
+	size_t cap = DT_UNTRUSTED_TEXT_SIZE(size), n;
+	char *out = malloc(cap), prom[DT_UNTRUSTED_PROM_MAX + 1];
+
+	if (!out)
+		return;
+	n = dt_untrusted_text(out, cap, data, size);
+	if (n != strlen(out) || n != dt_untrusted_text_len(data, size))
+		abort(); /* the documented size holds the whole escaped form */
+	must_be_inert(out, n);
+	n = dt_untrusted_text_tail(out, cap, data, size, 40);
+	if (n > 40)
+		abort();
+	must_be_inert(out, n);
+	n = dt_untrusted_prom(prom, sizeof(prom), data, size);
+	if (n > DT_UNTRUSTED_PROM_MAX)
+		abort();
+	must_be_inert(prom, n);
+	free(out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,6 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	must_parse(doc, len);
 	free(doc);
+	untrusted_forms((const char *)data, size);
 
 	/* the whole report, with the bytes in every free-text field */
 	dt_config_defaults(&cfg);

@@ -136,6 +136,9 @@ static void one_string(struct dt_json *j, const void *arg)
 	dt_json_end_array(j);
 }
 
+#define R "\xef\xbf\xbd" /* U+FFFD REPLACEMENT CHARACTER */
+#define U "\\ufffd"
+
 static void test_writer_escaping(void **state)
 {
 	static const struct str_case cases[] = {
@@ -145,30 +148,32 @@ static void test_writer_escaping(void **state)
 		{ "back\\slash", 0, "\"back\\\\slash\"", "back\\slash" },
 		{ "nl\ntab\tcr\r", 0, "\"nl\\ntab\\tcr\\r\"", "nl\ntab\tcr\r" },
 		{ "\x01\x1f\b\f", 0, "\"\\u0001\\u001f\\u0008\\u000c\"", "\x01\x1f\b\f" },
-		{ "/ and \x7f", 0, "\"/ and \x7f\"", "/ and \x7f" },
+		/* DEL, C1 controls, line separators and bidi controls: escaped, value kept */
+		{ "/ and \x7f", 0, "\"/ and \\u007f\"", "/ and \x7f" },
+		{ "\xc2\x9b" "2J", 0, "\"\\u009b2J\"", "\xc2\x9b" "2J" },
+		{ "\xe2\x80\xa8", 0, "\"\\u2028\"", "\xe2\x80\xa8" },
+		{ "\xe2\x80\xae", 0, "\"\\u202e\"", "\xe2\x80\xae" },
 		/* valid UTF-8 passes through: 2, 3 and 4 byte sequences */
 		{ "caf\xc3\xa9", 0, "\"caf\xc3\xa9\"", "caf\xc3\xa9" },
 		{ "\xe2\x82\xac", 0, "\"\xe2\x82\xac\"", "\xe2\x82\xac" },
 		{ "\xf0\x9f\x98\x80", 0, "\"\xf0\x9f\x98\x80\"", "\xf0\x9f\x98\x80" },
 		{ "\xf4\x8f\xbf\xbf", 0, "\"\xf4\x8f\xbf\xbf\"", "\xf4\x8f\xbf\xbf" }, /* U+10FFFF */
-		/* invalid bytes: each shown as \u00XX, the rest kept */
-		{ "a\xff" "b", 0, "\"a\\u00ffb\"", "a\xc3\xbf" "b" },
-		{ "\x80", 0, "\"\\u0080\"", "\xc2\x80" },                     /* lone continuation */
-		{ "x\xc3", 0, "\"x\\u00c3\"", "x\xc3\x83" },                  /* truncated at end */
-		{ "\xc3(", 0, "\"\\u00c3(\"", "\xc3\x83(" },                  /* bad continuation */
-		{ "\xc0\xaf", 0, "\"\\u00c0\\u00af\"", "\xc3\x80\xc2\xaf" },   /* overlong '/' */
-		{ "\xe0\x80\xaf", 0, "\"\\u00e0\\u0080\\u00af\"", "\xc3\xa0\xc2\x80\xc2\xaf" },
-		{ "\xed\xa0\x80", 0, "\"\\u00ed\\u00a0\\u0080\"", "\xc3\xad\xc2\xa0\xc2\x80" }, /* surrogate */
-		{ "\xf4\x90\x80\x80", 0, "\"\\u00f4\\u0090\\u0080\\u0080\"",
-		  "\xc3\xb4\xc2\x90\xc2\x80\xc2\x80" },                          /* > U+10FFFF */
-		{ "\xf8\x88\x80\x80\x80", 0, "\"\\u00f8\\u0088\\u0080\\u0080\\u0080\"",
-		  "\xc3\xb8\xc2\x88\xc2\x80\xc2\x80\xc2\x80" },                  /* 5-byte form */
+		/* invalid bytes: each one U+FFFD (R, written U), the rest kept */
+		{ "a\xff" "b", 0, "\"a" U "b\"", "a" R "b" },
+		{ "\x80", 0, "\"" U "\"", R },                            /* lone continuation */
+		{ "x\xc3", 0, "\"x" U "\"", "x" R },                      /* truncated at end */
+		{ "\xc3(", 0, "\"" U "(\"", R "(" },                      /* bad continuation */
+		{ "\xc0\xaf", 0, "\"" U U "\"", R R },                    /* overlong '/' */
+		{ "\xe0\x80\xaf", 0, "\"" U U U "\"", R R R },
+		{ "\xed\xa0\x80", 0, "\"" U U U "\"", R R R },            /* surrogate */
+		{ "\xf4\x90\x80\x80", 0, "\"" U U U U "\"", R R R R },    /* > U+10FFFF */
+		{ "\xf8\x88\x80\x80\x80", 0, "\"" U U U U U "\"", R R R R R }, /* 5-byte form */
 		/* string_n: stops at n, and at a NUL before n */
 		{ "abcdef", 3, "\"abc\"", "abc" },
 		{ "ab\0cd", 5, "\"ab\"", "ab" },
-		/* n cutting a valid sequence in half: the partial sequence is escaped */
-		{ "\xc3\xa9", 1, "\"\\u00c3\"", "\xc3\x83" },
-		{ "\xe2\x82\xac", 2, "\"\\u00e2\\u0082\"", "\xc3\xa2\xc2\x82" },
+		/* n cutting a valid sequence in half: the partial sequence is replaced */
+		{ "\xc3\xa9", 1, "\"" U "\"", R },
+		{ "\xe2\x82\xac", 2, "\"" U U "\"", R R },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -201,9 +206,9 @@ static void test_writer_key_escaping(void **state)
 	char *out = write_doc(keys_escaped, NULL);
 	struct json_object *o;
 
-	assert_string_equal(out, "{\"k\\\"\\n\\u00ff\":\"v\"}");
+	assert_string_equal(out, "{\"k\\\"\\n\\ufffd\":\"v\"}");
 	o = parse_strict(out, strlen(out));
-	assert_non_null(json_object_object_get(o, "k\"\n\xc3\xbf"));
+	assert_non_null(json_object_object_get(o, "k\"\n\xef\xbf\xbd"));
 	json_object_put(o);
 	free(out);
 }
@@ -421,8 +426,8 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	in = json_object_array_get_idx(inodes, 0);
 	assert_string_equal(get_str(in, "dev"), "259:3");
 	assert_int_equal(get_u64(in, "ino"), 12);
-	/* the quote survives; 0xff comes back as U+00FF */
-	assert_string_equal(get_str(in, "path"), "daxtrace-unit-no-such-dir/db\"x\xc3\xbf");
+	/* the quote survives; 0xff comes back as U+FFFD */
+	assert_string_equal(get_str(in, "path"), "daxtrace-unit-no-such-dir/db\"x\xef\xbf\xbd");
 	assert_string_equal(get_str(in, "comm"), "fio");
 	assert_int_equal(get_u64(in, "pid"), 4242);
 	check_counters(in, f->s.inodes[0].val.counters, f->s.inodes[0].val.fallbacks);

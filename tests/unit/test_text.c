@@ -28,20 +28,27 @@ static void fill(struct dt_snapshot *s)
 	snprintf(s->inodes[0].comm, sizeof(s->inodes[0].comm), "longcommandname");
 }
 
-static char *render(int width)
+/* The report of s at the width, with the default options; frees s. */
+static char *report(struct dt_snapshot *s, int width)
 {
-	struct dt_snapshot s;
 	struct dt_config cfg;
 	struct dt_report_ctx ctx = { .cfg = &cfg, .width = width };
 	struct dt_capture c;
 
 	dt_config_defaults(&cfg);
-	fill(&s);
 	dt_capture_begin(&c);
-	dt_report_text(c.f, &ctx, &s);
+	dt_report_text(c.f, &ctx, s);
 	dt_capture_end(&c);
-	dt_snapshot_free(&s);
+	dt_snapshot_free(s);
 	return c.buf;
+}
+
+static char *render(int width)
+{
+	struct dt_snapshot s;
+
+	fill(&s);
+	return report(&s, width);
 }
 
 static void test_lines_fit_every_width(void **state)
@@ -104,12 +111,82 @@ static void test_every_drop_is_warned(void **state)
 	dt_snapshot_free(&s);
 }
 
+/* A name and a comm chosen to attack the terminal: a newline and a forged row in the path, an
+ * OSC title sequence in comm. The report keeps its shape and holds no control byte. */
+static char *render_names(int width, const char *name, const char *comm)
+{
+	struct dt_inode_key k = { .dev = 259 << 20, .ino = 77 };
+	struct dt_inode_val v = {};
+	struct dt_snapshot s;
+
+	v.counters[DT_C_PTE_FAULTS] = 1;
+	snprintf(v.path[0], DT_NAME_LEN, "%s", name);
+	snprintf(v.path[1], DT_NAME_LEN, "dir");
+	dt_snapshot_init(&s);
+	assert_non_null(dt_snapshot_add_inode(&s, &k, &v));
+	s.inodes[0].pid = 4242;
+	snprintf(s.inodes[0].comm, sizeof(s.inodes[0].comm), "%s", comm);
+	memcpy(s.totals, v.counters, sizeof(s.totals));
+	return report(&s, width);
+}
+
+static int count_lines(const char *text)
+{
+	int n = 0;
+
+	for (; *text; text++)
+		n += *text == '\n';
+	return n;
+}
+
+static void test_hostile_names_stay_one_row(void **state)
+{
+	static const int widths[] = { 40, 80, 132 };
+
+	for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		char *plain = render_names(widths[i], "file", "fio");
+		char *hostile = render_names(widths[i], "f\n259:0 99 1 0 1 0 0 0 0 0", "\x1b]0;pwn\a");
+
+		/* table: header, row, name line, TOTAL, blank line; narrow: the counters on detail
+		 * lines under the inode and under TOTAL instead of the header */
+		assert_int_equal(count_lines(plain), widths[i] >= 75 ? 5 : 6);
+		assert_int_equal(count_lines(hostile), count_lines(plain));
+		for (const unsigned char *p = (const unsigned char *)hostile; *p; p++)
+			if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+				fail_msg("width %d: control byte 0x%02x in:\n%s", widths[i], *p, hostile);
+		assert_non_null(strstr(hostile, "\\e]0;pwn\\a[4242]"));
+		if (widths[i] >= 75)
+			assert_non_null(strstr(hostile, "  dir/f\\n259:0 99 1 0 1 0 0 0 0 0  "));
+		free(plain);
+		free(hostile);
+	}
+}
+
+/* Escaped, a 15-byte comm can take 60 columns: it is cut so that the name line still fits. */
+static void test_escaped_comm_fits_the_width(void **state)
+{
+	char comm[DT_TASK_COMM_LEN];
+
+	memset(comm, 0xff, sizeof(comm) - 1);
+	comm[sizeof(comm) - 1] = 0;
+	for (int width = 40; width <= 132; width++) {
+		char *text = render_names(width, "\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\x1b\xc3", comm), *save;
+
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if ((int)strlen(l) > width)
+				fail_msg("width %d: %zu columns: '%s'", width, strlen(l), l);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_fit_every_width),
 		cmocka_unit_test(test_narrow_layout_keeps_every_counter),
 		cmocka_unit_test(test_every_drop_is_warned),
+		cmocka_unit_test(test_hostile_names_stay_one_row),
+		cmocka_unit_test(test_escaped_comm_fits_the_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* dt_fault_result_str() (src/trace_stream.c): a vm_fault_t as the `trace` RESULT column. */
+/* `trace` text lines (src/trace_stream.c): dt_fault_result_str(), a vm_fault_t as the RESULT
+ * column, and a hostile comm kept to one line. */
 #include <limits.h>
 #include "test_support.h"
+#include "cli.h"
 #include "trace_stream.h"
 
 static void expect(int result, const char *want)
@@ -102,6 +104,44 @@ static void test_small_buffer(void **state)
 	assert_string_equal(buf, "0");
 }
 
+static char *trace_line(const char *comm)
+{
+	struct dt_event e = { .ts_ns = 1000, .ino = 12, .dev = 259 << 20, .pid = 7, .tid = 8,
+			      .result = 0x2004, .type = 0 };
+	struct dt_config cfg;
+	struct dt_trace_ctx t = { .cfg = &cfg };
+	struct dt_capture c;
+
+	dt_config_defaults(&cfg);
+	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	dt_capture_begin(&c);
+	t.out = c.f;
+	dt_trace_event(&t, &e, sizeof(e));
+	dt_capture_end(&c);
+	return c.buf;
+}
+
+/* A comm set with prctl(PR_SET_NAME) to a clear-screen and a newline: one line, escaped, no
+ * control byte; a plain comm keeps its 15-column field. */
+static void test_hostile_comm_stays_one_line(void **state)
+{
+	char *plain = trace_line("fio"), *hostile = trace_line("\x1b[2J\n0.1 x\x9b\x7f");
+	char want[64];
+
+	snprintf(want, sizeof(want), " %-15s %7u %7u ", "fio", 7, 8);
+	assert_non_null(strstr(plain, want));
+	assert_int_equal(strchr(plain, '\n') - plain, (long)strlen(plain) - 1);
+	assert_int_equal(strchr(hostile, '\n') - hostile, (long)strlen(hostile) - 1);
+	for (const unsigned char *p = (const unsigned char *)hostile; p[1]; p++)
+		if (*p < 0x20 || *p >= 0x7f)
+			fail_msg("control or non-ASCII byte 0x%02x in: %s", *p, hostile);
+	/* wider than 15 columns: the field grows, the row does not break */
+	snprintf(want, sizeof(want), " %s %7u %7u ", "\\e[2J\\n0.1 x\\x9b\\x7f", 7, 8);
+	assert_non_null(strstr(hostile, want));
+	free(plain);
+	free(hostile);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_bits),
 		cmocka_unit_test(test_negative_errno),
 		cmocka_unit_test(test_small_buffer),
+		cmocka_unit_test(test_hostile_comm_stays_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
