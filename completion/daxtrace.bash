@@ -17,7 +17,7 @@ _daxtrace()
 			return ;;
 		-p|--pid)
 			_pids; return ;;
-		--btf|--prometheus)
+		--btf|--prometheus|-o|--output)
 			_filedir; return ;;
 		--dev)
 			COMPREPLY=($(compgen -W "$(awk '{print $3}' /proc/self/mountinfo 2>/dev/null | sort -u)" -- "$cur"))
