@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "running_sums.h"
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 
@@ -34,42 +35,101 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 		s->hist_sum_ns[h] = take(&b->hist_sum_ns[h], reset);
 }
 
-/* Calls fn for every entry of a hash map. The keys are listed first, then each is read
- * (and with reset, deleted by lookup_and_delete: an increment racing with it is the only
- * loss). Listing first keeps the walk linear and reads every key once. */
-static int walk(int fd, size_t ksz, size_t vsz, bool reset,
-		int (*fn)(void *ctx, const void *k, const void *v), void *ctx)
+/* Every entry of a hash map, as key then value, into *out. The keys are listed first, then
+ * each is read: listing first keeps the walk linear and reads every key once; an entry that is
+ * gone meanwhile is skipped, one inserted meanwhile is read next time. */
+static int read_all(int fd, size_t ksz, size_t vsz, char **out, size_t *n_out)
 {
-	size_t n = 0, cap = 1024;
-	char *keys = malloc(cap * ksz), *val = malloc(vsz);
+	size_t n = 0, cap = 1024, es = ksz + vsz;
+	char *keys = malloc(cap * ksz), *ents = NULL;
 	int err = 0;
 
-	if (!keys || !val) {
-		err = -ENOMEM;
-		goto out;
-	}
+	*out = NULL;
+	*n_out = 0;
+	if (!keys)
+		return -ENOMEM;
 	while (!bpf_map_get_next_key(fd, n ? keys + (n - 1) * ksz : NULL, keys + n * ksz)) {
 		if (++n == cap) {
 			char *k = realloc(keys, 2 * cap * ksz);
 
 			if (!k) {
-				err = -ENOMEM;
-				goto out;
+				free(keys);
+				return -ENOMEM;
 			}
 			keys = k;
 			cap *= 2;
 		}
 	}
-	for (size_t i = 0; i < n && !err; i++) {
-		const void *key = keys + i * ksz;
-
-		if (reset ? bpf_map_lookup_and_delete_elem(fd, key, val) : bpf_map_lookup_elem(fd, key, val))
-			continue; /* gone meanwhile */
-		err = fn(ctx, key, val);
+	ents = malloc((n ? n : 1) * es);
+	if (!ents) {
+		free(keys);
+		return -ENOMEM;
 	}
-out:
+	for (size_t i = 0; i < n; i++) {
+		memcpy(ents + *n_out * es, keys + i * ksz, ksz);
+		if (!bpf_map_lookup_elem(fd, keys + i * ksz, ents + *n_out * es + ksz))
+			(*n_out)++;
+	}
 	free(keys);
-	free(val);
+	*out = ents;
+	return err;
+}
+
+/* The running sums of the three per-key maps, once -i has reported an interval. */
+static struct {
+	struct dt_running inodes, procs, devs;
+	bool on;
+} running;
+
+static void running_start(void)
+{
+	if (running.on)
+		return;
+	dt_running_init(&running.inodes, sizeof(struct dt_inode_key), sizeof(struct dt_inode_val),
+			DT_C_NR + DT_FB_NR);
+	dt_running_init(&running.procs, sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), 1);
+	dt_running_init(&running.devs, sizeof(__u32), sizeof(struct dt_counts), DT_C_NR + DT_FB_NR);
+	running.on = true;
+}
+
+void dt_collect_end(void)
+{
+	dt_running_free(&running.inodes);
+	dt_running_free(&running.procs);
+	dt_running_free(&running.devs);
+	running.on = false;
+}
+
+/* Calls fn for every entry of a map: its value since start, or, in interval mode, what it
+ * gained since the last report (which `commit` makes this one). */
+static int read_map(int fd, struct dt_running *r, size_t ksz, size_t vsz, bool commit,
+		    dt_running_fn fn, void *ctx)
+{
+	char *ents, *ev = NULL, *final = NULL;
+	size_t n, n_ev = 0;
+	int err = read_all(fd, ksz, vsz, &ents, &n);
+
+	if (err)
+		return err;
+	if (!running.on) {
+		for (size_t i = 0; i < n && !err; i++)
+			err = fn(ctx, ents + i * (ksz + vsz), ents + i * (ksz + vsz) + ksz);
+		free(ents);
+		return err;
+	}
+	err = dt_running_delta(r, ents, n, commit, fn, ctx, &ev, &n_ev);
+	if (n_ev && !(final = malloc(vsz)))
+		err = err ?: -ENOMEM;
+	for (size_t i = 0; i < n_ev; i++) {
+		const char *e = ev + i * (ksz + 8 * r->words);
+
+		/* what it gained between the read above and the delete is settled now */
+		if (!bpf_map_lookup_and_delete_elem(fd, e, final) && !err)
+			err = dt_running_settle(r, e, final, fn, ctx);
+	}
+	free(final);
+	free(ev);
+	free(ents);
 	return err;
 }
 
@@ -137,16 +197,19 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	struct procs procs = {};
 	int err;
 
+	if (reset)
+		running_start();
 	take_globals(skel, s, reset);
 	s->diag[DT_D_KERNEL_SKIPPED] = kernel_skipped(skel, reset);
-	err = walk(bpf_map__fd(skel->maps.inodes), sizeof(struct dt_inode_key),
-		   sizeof(struct dt_inode_val), reset, add_inode, s);
+	err = read_map(bpf_map__fd(skel->maps.inodes), &running.inodes, sizeof(struct dt_inode_key),
+		       sizeof(struct dt_inode_val), reset, add_inode, s);
 	if (!err)
-		err = walk(bpf_map__fd(skel->maps.procs), sizeof(struct dt_proc_key),
-			   sizeof(struct dt_proc_val), reset, add_proc, &procs);
+		err = read_map(bpf_map__fd(skel->maps.procs), &running.procs,
+			       sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), reset, add_proc,
+			       &procs);
 	if (!err)
-		err = walk(bpf_map__fd(skel->maps.unkeyed_devs), sizeof(__u32),
-			   sizeof(struct dt_counts), reset, add_unkeyed_dev, s);
+		err = read_map(bpf_map__fd(skel->maps.unkeyed_devs), &running.devs, sizeof(__u32),
+			       sizeof(struct dt_counts), reset, add_unkeyed_dev, s);
 	if (!err)
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
 	free(procs.e);

@@ -8,8 +8,11 @@
 
 struct daxtrace_bpf;
 
-/* Reads everything; with reset, the kernel side starts from zero (atomically per value). */
+/* Reads everything since start; with reset, what happened since the last reset, which this
+ * read then becomes (and every later read, reset or not, counts from there). */
 int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset);
+/* Frees what interval reads keep between calls. */
+void dt_collect_end(void);
 /* Drops in-flight sequences idle for longer than max_idle_ns (threads that exited
  * mid-fault); counts the abandoned ones as stale. Returns the number still open. */
 uint64_t dt_sweep_inflight(struct daxtrace_bpf *skel, uint64_t max_idle_ns);

@@ -443,6 +443,7 @@ out:
 	dt_snapshot_free(&r.snap);
 	dt_snapshot_free(&r.cum);
 	dt_snapshot_free(&r.prom);
+	dt_collect_end();
 	dt_paths_free();
 	if (dt_output_close(r.out, cfg) && !err)
 		err = DT_EXIT_RUNTIME;

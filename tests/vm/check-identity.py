@@ -52,8 +52,8 @@ def totals_are_rows(ck, name, doc):
                        for c in bad))
 
 
-def exact(ck, name, row, f):
-    bad = {c: (row[c], v) for c, v in f["expect"].items() if row[c] != v}
+def exact(ck, name, row, f, keys=None):
+    bad = {c: (row[c], v) for c, v in f["expect"].items() if row[c] != v and (keys is None or c in keys)}
     ck.check(name + ": %s counts == declared" % f["path"], not bad, str(bad))
 
 
@@ -84,6 +84,20 @@ def check_reuse(ck, case):
         exact(ck, "reuse (deleted file)", gone[0], first)
 
 
+def check_intervals(ck, case):
+    docs = case["daxtrace"]
+    (f,) = files(case)
+    ck.check("intervals: more than one document, the last one final",
+             len(docs) > 1 and [d["final"] for d in docs] == [False] * (len(docs) - 1) + [True],
+             str([d["final"] for d in docs]))
+    for n, doc in enumerate(docs):
+        totals_are_rows(ck, "intervals (document %d)" % n, doc)
+    rows = [i for d in docs for i in d["inodes"] if (i["dev"], i["ino"]) == (f["dev"], f["ino"])]
+    summed = {c: sum(r[c] for r in rows) for c in COUNTERS}
+    bad = {c: (summed[c], v) for c, v in f["expect"].items() if summed[c] != v}
+    ck.check("intervals: %d documents add up to the declared counts" % len(docs), not bad, str(bad))
+
+
 def check_filter(ck, case):
     name = "%s %s" % (case["name"], case["arg"])
     doc = case["daxtrace"][0]
@@ -109,8 +123,10 @@ def check_filter(ck, case):
     for f in selected:
         row = by_key.get((f["dev"], f["ino"], f["path"]))
         ck.check(name + ": %s is reported" % f["path"], row is not None, str(list(by_key)))
+        # Another process syncs at the same time in the pid case: its log force can leave this
+        # file's metadata clean for a fault, which then needs no sync. The fault count stands.
         if row:
-            exact(ck, name, row, f)
+            exact(ck, name, row, f, ("pte_faults", "pmd_faults") if case["name"] == "pid" else None)
     if case["name"] != "dev":  # system-wide --dev also sees writeback by kworkers of other files
         ck.check(name + ": only the selected files", len(doc["inodes"]) == len(selected),
                  str([i["path"] for i in doc["inodes"]]))
@@ -120,14 +136,15 @@ def main():
     log, label = sys.argv[1], sys.argv[2]
     ck = Checker(label)
     cases = parse(open(log, errors="replace").read())
-    ck.check("guest ran the identity cases", len(cases) == 5, str([c["name"] for c in cases]))
+    ck.check("guest ran the identity cases", len(cases) == 6, str([c["name"] for c in cases]))
     for case in cases:
-        ok = case.get("rc") == 0 and len(case["daxtrace"]) == 1 and case["truth"]
-        ck.check("%s: daxtrace ran, one JSON document in -o FILE" % case["name"], ok,
+        docs = len(case["daxtrace"])
+        ok = case.get("rc") == 0 and (docs == 1 or case["name"] == "intervals" and docs) and case["truth"]
+        ck.check("%s: daxtrace ran, its JSON in -o FILE" % case["name"], ok,
                  "rc=%s docs=%d %s" % (case.get("rc"), len(case["daxtrace"]), " | ".join(case["stderr"][-3:])))
         if not ok:
             continue
-        (check_reuse if case["name"] == "reuse" else check_filter)(ck, case)
+        {"reuse": check_reuse, "intervals": check_intervals}.get(case["name"], check_filter)(ck, case)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
     return 1 if ck.failed or not ck.passed else 0
 
