@@ -66,7 +66,7 @@ static const struct argp_option options[] = {
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug output and probe decisions", 0 },
 	{ "stats", OPT_STATS, NULL, 0, "Also report daxtrace's own BPF cost (runs, ns per run)", 0 },
 	{ "prometheus", OPT_PROM, "FILE", 0,
-	  "Rewrite FILE (node_exporter textfile format) each interval (-i), else every 10 s", 0 },
+	  "Rewrite FILE (node_exporter textfile format) at start, each interval (-i) and at least every 10 s", 0 },
 	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default 10240)", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default 16384)", 1 },
