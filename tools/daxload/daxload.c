@@ -511,7 +511,7 @@ static const struct mode modes[] = {
 	{ "vma_start", mode_vma_start, 0, PMD, "PMD fallback: VMA starts inside a region" },
 	{ "vma_end", mode_vma_end, 0, PMD, "PMD fallback: VMA ends inside a region" },
 	{ "eof", mode_eof, 0, PMD, "PMD fallback: i_size ends inside a region" },
-	{ "entry_conflict", mode_entry_conflict, 0, PMD, "PMD fallback: 4 KiB entries in the region" },
+	{ "entry_conflict", mode_entry_conflict, 0, PMD, "PMD fallback: 4 KiB entries in a region" },
 	{ "noentry", mode_noentry, 0, PMD, "dax_insert_pfn_mkwrite_no_entry races" },
 	{ "holes", mode_holes, 1, PMD, "read faults on a sparse file (zero-page loads)" },
 	{ "rewrite", mode_rewrite, 0, PMD, "MAP_SYNC writes that need no sync" },
@@ -564,15 +564,17 @@ static void *long_worker(void *arg)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: daxload [-s SIZE] [-f FILES] [-t THREADS] [-n ITERATIONS] [-S SECONDS]\n"
+	fprintf(out, "usage: daxload [-s SIZE] [-f FILES] [-t THREADS] [-n ITERATIONS] "
+		     "[-S SECONDS]\n"
 		     "               [--name NAME]... [--comm COMM] MODE DIR\n\n"
 		     "MODE is one of:\n");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		fprintf(out, "  %-15s %s%s\n", modes[i].name, modes[i].help,
 			modes[i].granule == PG ? " (-s: any multiple of 4 KiB)" : "");
 	fprintf(out, "\nPrints the expected daxtrace counters as one JSON line, then runs.\n"
-		     "DIR must be on a filesystem mounted with -o dax. SIZE is per file, in MiB, or in\n"
-		     "KiB with a k (16k); a multiple of 2 MiB unless the mode says otherwise (default 8).\n"
+		     "DIR must be on a filesystem mounted with -o dax.\n"
+		     "SIZE is per file, in MiB, or in KiB with a k (16k); a multiple of 2 MiB\n"
+		     "unless the mode says otherwise (default 8).\n"
 		     "Each --name makes one file DIR/NAME instead of -f FILES (any bytes but '/').\n"
 		     "--comm sets the process name (prctl PR_SET_NAME; 15 bytes are kept).\n");
 }
@@ -633,7 +635,10 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:f:t:n:S:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': o.size = size_arg(optarg); break;
-		case 'f': o.files = (int)num(optarg, 1, 100000, "file count"); f_given = 1; break;
+		case 'f':
+			o.files = (int)num(optarg, 1, 100000, "file count");
+			f_given = 1;
+			break;
 		case 'N': add_name(names, &n_names, optarg); break;
 		case 'C': o.comm = optarg; break;
 		case 't': o.threads = (int)num(optarg, 1, 64, "thread count"); break;
