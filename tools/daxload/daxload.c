@@ -249,7 +249,9 @@ static void mode_pte(struct file *f, int run)
 
 	if (!run) {
 		expect_sync(f, (long long)pages * o.iterations, 0);
-		if (o.iterations > 1) /* xfs may find an extent still clean after re-allocation */
+		/* xfs may find an extent still clean after re-allocation; and ext4 may convert a
+		 * small unwritten extent whole on the first write (6.1, -s 16k: one sync per file) */
+		if (o.iterations > 1 || o.size < PMD)
 			f->expect[E_SYNC] = f->expect[E_UPTE] = -1;
 		return;
 	}
