@@ -176,7 +176,6 @@ def check_json(ck, run, out, files, workload, cut):
     ck.check("%s: every file reported" % run, set(files) <= set(inodes),
              "missing %s" % sorted(set(files) - set(inodes)))
     ck.check("%s: paths distinct" % run, len(set(paths)) == len(paths), repr(paths))
-    comms = {shown(c) for c, _ in workload}
     names = {n[:3].decode(): n for _, n in workload}  # by tag: h00, h01, ...
     for key, f in files.items():
         r = inodes.get(key)
@@ -192,7 +191,13 @@ def check_json(ck, run, out, files, workload, cut):
             start = shown(name)[:12]
             ck.check("%s: %s path starts as named" % (run, tag), start in r["path"],
                      "%r lacks %r" % (r["path"], start))
-        ck.check("%s: %s comm as set" % (run, tag), r.get("comm") in comms, repr(r.get("comm")))
+    check_comms(ck, run, inodes.values(), workload)
+
+
+def check_comms(ck, run, records, workload):
+    comms = {shown(c) for c, _ in workload}
+    bad = {repr(r.get("comm")) for r in records if r.get("comm") not in comms}
+    ck.check("%s: comms as set, invalid bytes as U+FFFD" % run, not bad, ", ".join(sorted(bad)))
 
 
 def check_trace_json(ck, run, out, err, files, workload):
@@ -201,9 +206,7 @@ def check_trace_json(ck, run, out, err, files, workload):
     if docs is None:
         return
     ck.check("%s: one line per event (%d)" % (run, n), len(docs) == n, "%d lines" % len(docs))
-    comms = {shown(c) for c, _ in workload}
-    bad = {repr(e.get("comm")) for e in docs if e.get("comm") not in comms}
-    ck.check("%s: comms as set, invalid bytes as U+FFFD" % run, not bad, ", ".join(sorted(bad)))
+    check_comms(ck, run, docs, workload)
     stray = {(e.get("dev"), e.get("ino")) for e in docs} - set(files)
     ck.check("%s: events of the files faulted only" % run, not stray, repr(stray))
 
