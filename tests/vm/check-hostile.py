@@ -2,9 +2,10 @@
 """Checks what daxtrace printed about files and processes an attacker named
 (tests/vm/guest-hostile), whatever the escaping looks like:
 
-- text (the summary, its narrow layout, `trace`, and stderr): valid UTF-8, no C0 control but
-  newline, no DEL, no C1 control (neither a raw 0x80-0x9f byte nor U+0080-U+009F); one table row
-  per file and one TOTAL (no forged row); `trace`: one line per event;
+- text (the summary, its narrow layout, `trace`, stderr, the Prometheus file): valid UTF-8, no
+  C0 control but newline, no DEL, no C1 control (neither a raw 0x80-0x9f byte nor
+  U+0080-U+009F), no bidi control or line separator (a name shown as another); one table row per
+  file and one TOTAL (no forged row); `trace`: one line per event;
 - JSON and `trace --json`: every line parses; paths distinct; names and comms as daxload gave
   them, bytes that are not UTF-8 as U+FFFD;
 - the Prometheus file: valid UTF-8, `promtool check metrics` passes, and node_exporter's textfile
@@ -31,6 +32,8 @@ from compare import Checker  # noqa: E402
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNS = ["text", "narrow", "trace", "json", "trace-json"]
 CONTROL_NAMES = {0x07: "BEL", 0x08: "BS", 0x09: "TAB", 0x0d: "CR", 0x1b: "ESC", 0x7f: "DEL"}
+BIDI = {0x061c, 0x200e, 0x200f, 0x2028, 0x2029} | set(range(0x202a, 0x202f)) | \
+    set(range(0x2066, 0x206a))
 ROW = re.compile(rb"^(\d+:\d+)\s+(\d+)\b")
 
 
@@ -74,7 +77,8 @@ def context(b, at):
 def text_problems(b):
     """{check: detail or None}: what of b a terminal would act on or misprint."""
     found = {"valid UTF-8": [], "no C0 control but newline": [], "no DEL": [],
-             "no C1 control (raw 0x80-0x9f or U+0080-U+009F)": []}
+             "no C1 control (raw 0x80-0x9f or U+0080-U+009F)": [],
+             "no bidi control or line separator": []}
     keys = list(found)
     s = b.decode("utf-8", "surrogateescape")
     at = 0
@@ -92,6 +96,8 @@ def text_problems(b):
             found[keys[2]].append((at, "DEL"))
         elif 0x80 <= c <= 0x9f:
             found[keys[3]].append((at, "U+%04X" % c))
+        elif c in BIDI:
+            found[keys[4]].append((at, "U+%04X" % c))
         at += size
     result = {}
     for k, hits in found.items():
@@ -256,12 +262,8 @@ def check_prometheus(ck, prom, files):
     ck.check("text.prom: written", prom is not None)
     if prom is None:
         return
-    try:
-        prom.decode("utf-8")
-        ck.check("text.prom: valid UTF-8", True)
-    except UnicodeDecodeError as e:
-        ck.check("text.prom: valid UTF-8", False, "0x%02x at byte %d: %s" % (
-            prom[e.start], e.start, context(prom, e.start)))
+    for what, detail in text_problems(prom).items():
+        ck.check("text.prom: %s" % what, detail is None, detail)
     if shutil.which("promtool"):
         r = subprocess.run(["promtool", "check", "metrics"], input=prom, capture_output=True,
                            timeout=30)
