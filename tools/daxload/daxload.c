@@ -500,25 +500,29 @@ static void mode_rewrite(struct file *f, int run)
 struct mode {
 	const char *name;
 	void (*fn)(struct file *f, int run);
-	int sparse;
-	size_t granule; /* -s must be a multiple of this */
+	int flags;
 	const char *help;
 };
 
+enum {
+	M_SPARSE = 1, /* files are holes, not allocated */
+	M_PAGES = 2,  /* -s may be any multiple of 4 KiB, not only of 2 MiB */
+};
+
 static const struct mode modes[] = {
-	{ "pte", mode_pte, 0, PG, "4 KiB sync faults (MADV_NOHUGEPAGE)" },
-	{ "pmd", mode_pmd, 0, PMD, "2 MiB sync faults" },
-	{ "misaligned", mode_misaligned, 0, PMD, "PMD fallback: address not congruent to offset" },
-	{ "private_cow", mode_private_cow, 0, PMD, "PMD fallback: write to a private mapping" },
-	{ "vma_start", mode_vma_start, 0, PMD, "PMD fallback: VMA starts inside a region" },
-	{ "vma_end", mode_vma_end, 0, PMD, "PMD fallback: VMA ends inside a region" },
-	{ "eof", mode_eof, 0, PMD, "PMD fallback: i_size ends inside a region" },
-	{ "entry_conflict", mode_entry_conflict, 0, PMD, "PMD fallback: 4 KiB entries in a region" },
-	{ "noentry", mode_noentry, 0, PMD, "dax_insert_pfn_mkwrite_no_entry races" },
-	{ "holes", mode_holes, 1, PMD, "read faults on a sparse file (zero-page loads)" },
-	{ "rewrite", mode_rewrite, 0, PMD, "MAP_SYNC writes that need no sync" },
-	{ "storm", mode_storm, 0, PG, "pte over --files files in --threads threads" },
-	{ "long", NULL, 0, PMD, "PTE and PMD sync faults for --seconds (no exact counts)" },
+	{ "pte", mode_pte, M_PAGES, "4 KiB sync faults (MADV_NOHUGEPAGE)" },
+	{ "pmd", mode_pmd, 0, "2 MiB sync faults" },
+	{ "misaligned", mode_misaligned, 0, "PMD fallback: address not congruent to offset" },
+	{ "private_cow", mode_private_cow, 0, "PMD fallback: write to a private mapping" },
+	{ "vma_start", mode_vma_start, 0, "PMD fallback: VMA starts inside a region" },
+	{ "vma_end", mode_vma_end, 0, "PMD fallback: VMA ends inside a region" },
+	{ "eof", mode_eof, 0, "PMD fallback: i_size ends inside a region" },
+	{ "entry_conflict", mode_entry_conflict, 0, "PMD fallback: 4 KiB entries in the region" },
+	{ "noentry", mode_noentry, 0, "dax_insert_pfn_mkwrite_no_entry races" },
+	{ "holes", mode_holes, M_SPARSE, "read faults on a sparse file (zero-page loads)" },
+	{ "rewrite", mode_rewrite, 0, "MAP_SYNC writes that need no sync" },
+	{ "storm", mode_storm, M_PAGES, "pte over --files files in --threads threads" },
+	{ "long", NULL, 0, "PTE and PMD sync faults for --seconds (no exact counts)" },
 };
 
 static const struct mode *mode;
@@ -572,7 +576,7 @@ static void usage(FILE *out)
 		     "MODE is one of:\n");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		fprintf(out, "  %-15s %s%s\n", modes[i].name, modes[i].help,
-			modes[i].granule == PG ? " (-s: any multiple of 4 KiB)" : "");
+			modes[i].flags & M_PAGES ? " (-s: any multiple of 4 KiB)" : "");
 	fprintf(out, "\nPrints the expected daxtrace counters as one JSON line, then runs.\n"
 		     "DIR must be on a filesystem mounted with -o dax.\n"
 		     "SIZE is per file, in MiB, or in KiB with a k (16k); a multiple of 2 MiB\n"
@@ -664,9 +668,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (o.size % mode->granule) {
+	if (o.size % (mode->flags & M_PAGES ? PG : PMD)) {
 		fprintf(stderr, "daxload: %s: size must be a multiple of %s\n", o.mode,
-			mode->granule == PG ? "4 KiB" : "2 MiB");
+			mode->flags & M_PAGES ? "4 KiB" : "2 MiB");
 		return 2;
 	}
 	if (n_names) {
@@ -686,7 +690,7 @@ int main(int argc, char **argv)
 	if (!files)
 		die("calloc");
 	for (int i = 0; i < o.files; i++) {
-		make_file(&files[i], i, o.size, mode->sparse);
+		make_file(&files[i], i, o.size, mode->flags & M_SPARSE);
 		if (mode->fn)
 			mode->fn(&files[i], 0);
 	}
