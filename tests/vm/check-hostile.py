@@ -299,7 +299,8 @@ def main():
                 f.write(b or b"")
     ck.check("the channel carries every byte unchanged", out.get("channel") == bytes(range(256)),
              repr(out.get("channel")))
-    workload = [tuple(bytes.fromhex(h.decode()) for h in l.split()) for l in lines(out.get("names") or b"")]
+    workload = [tuple(bytes.fromhex(h.decode()) for h in l.split())
+                for l in lines(out.get("names") or b"")]
     cut = capture_len()
     for run in RUNS:
         o, e = out.get(run + ".stdout"), out.get(run + ".stderr")
