@@ -1,5 +1,6 @@
 # Tests: unit (no root, no BPF), host (root: load/attach/detach on the running kernel), vm
-# (Debian kernels in pmem guests, compared with ground truth and ftrace hist triggers).
+# (Debian kernels in pmem guests, compared with ground truth and ftrace hist triggers; and every
+# output about attacker-named files and comms, checked with promtool and node_exporter too).
 VM_SMOKE ?=
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 

@@ -237,8 +237,10 @@ def compare_case(ck, case, want_func, insert_path, flavours):
                  "got %d" % hist_count(dt, h))
     upg = tot["pte_upgrades"] + tot["pmd_upgrades"]
     if insert_path and upg:
+        # a skipped mkwrite run leaves an upgrade uncounted whose insert was timed: either
+        # side may be short by the skips
         ck.check(name + ": insert histogram populated (%d upgrades)" % upg,
-                 close(hist_count(dt, "insert"), upg + tot["mkwrite_errors"]),
+                 abs(hist_count(dt, "insert") - upg - tot["mkwrite_errors"]) <= skipped,
                  "got %d" % hist_count(dt, "insert"))
     diag = dt["diagnostics"]
     ck.check(name + ": nothing dropped or unmatched",
