@@ -126,7 +126,7 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 			uint64_t lo, hi;
 
 			cum += s->hists[h].slots[i];
-			dt_slot_range_ns(i, &lo, &hi);
+			dt_slot_range_ns(i, ctx->cfg->unit, &lo, &hi);
 			fprintf(f, "daxtrace_latency_seconds_bucket{stage=\"%s\",le=\"%.9g\"} %llu\n",
 				dt_hist_names[h], (hi + 1) / 1e9, cum);
 		}

@@ -459,31 +459,61 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 		assert_int_equal(sum, dt_hist_count(&f->s.hists[h]));
 		assert_int_equal(get_u64(ho, "count"), sum);
 	}
-	/* exact buckets */
+	/* exact buckets, in ns, of slots recorded in the default unit (us) */
 	{
 		struct json_object *b = get(json_object_array_get_idx(hists, DT_H_PTE_FAULT),
 					    "buckets", json_type_array), *k;
 
+		assert_int_equal(get_u64(json_object_array_get_idx(hists, DT_H_PTE_FAULT),
+					 "slot_unit_ns"), 1000);
 		k = json_object_array_get_idx(b, 0);
-		assert_int_equal(get_u64(k, "low"), 8);
-		assert_int_equal(get_u64(k, "high"), 15);
+		assert_int_equal(get_u64(k, "low"), 8000);
+		assert_int_equal(get_u64(k, "high"), 15999);
 		assert_int_equal(get_u64(k, "count"), 2);
 		k = json_object_array_get_idx(b, 1);
-		assert_int_equal(get_u64(k, "low"), 1ULL << 31);
+		assert_int_equal(get_u64(k, "low"), (1ULL << 31) * 1000);
 		get(k, "high", json_type_null); /* open-ended */
 		assert_int_equal(get_u64(k, "count"), 1);
 
 		b = get(json_object_array_get_idx(hists, DT_H_WRITEBACK), "buckets", json_type_array);
 		k = json_object_array_get_idx(b, 0);
 		assert_int_equal(get_u64(k, "low"), 0);
-		assert_int_equal(get_u64(k, "high"), 1);
+		assert_int_equal(get_u64(k, "high"), 1999);
 		assert_int_equal(get_u64(k, "count"), 5);
 
 		b = get(json_object_array_get_idx(hists, DT_H_FSYNC), "buckets", json_type_array);
 		k = json_object_array_get_idx(b, 0);
-		assert_int_equal(get_u64(k, "low"), 1048576);
-		assert_int_equal(get_u64(k, "high"), 2097151);
+		assert_int_equal(get_u64(k, "low"), 1048576000ULL);
+		assert_int_equal(get_u64(k, "high"), 2097151999ULL);
 		assert_int_equal(get_u64(k, "count"), 9);
+	}
+}
+
+/* The slots are log2 of the display unit, so -m and --nanoseconds change the ns bounds. */
+static void test_report_bucket_bounds_follow_unit(void **state)
+{
+	static const struct {
+		enum dt_unit unit;
+		uint64_t div, low, high;
+	} cases[] = {
+		{ DT_UNIT_NS, 1, 8, 15 },
+		{ DT_UNIT_US, 1000, 8000, 15999 },
+		{ DT_UNIT_MS, 1000000, 8000000, 15999999 },
+	};
+	struct report_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *o, *h, *k;
+
+		f->cfg.unit = cases[i].unit;
+		o = render_report(f, NULL, false);
+		h = json_object_array_get_idx(get(o, "histograms", json_type_array), DT_H_PTE_FAULT);
+		assert_string_equal(get_str(h, "unit"), "ns");
+		assert_int_equal(get_u64(h, "slot_unit_ns"), cases[i].div);
+		k = json_object_array_get_idx(get(h, "buckets", json_type_array), 0);
+		assert_int_equal(get_u64(k, "low"), cases[i].low);
+		assert_int_equal(get_u64(k, "high"), cases[i].high);
+		json_object_put(o);
 	}
 }
 
@@ -568,6 +598,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_with_hooks, report_setup,
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_empty_snapshot, report_setup,
+						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_bucket_bounds_follow_unit, report_setup,
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,
 						report_teardown),

@@ -108,7 +108,7 @@ static void test_values_devices_and_escaping(void **state)
 	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"8:1\",size=\"pte\"} 5\n"));
 	assert_non_null(strstr(text, "daxtrace_fallbacks_total{dev=\"259:0\",reason=\"misaligned\"} 2\n"));
 	/* histogram: cumulative buckets, +Inf == count, sum in seconds */
-	assert_non_null(strstr(text, "daxtrace_latency_seconds_bucket{stage=\"pte_fault\",le=\"2.048e-06\"} 3\n"));
+	assert_non_null(strstr(text, "daxtrace_latency_seconds_bucket{stage=\"pte_fault\",le=\"0.002048\"} 3\n"));
 	assert_non_null(strstr(text, "daxtrace_latency_seconds_bucket{stage=\"pte_fault\",le=\"+Inf\"} 4\n"));
 	assert_non_null(strstr(text, "daxtrace_latency_seconds_count{stage=\"pte_fault\"} 4\n"));
 	assert_non_null(strstr(text, "daxtrace_latency_seconds_sum{stage=\"pte_fault\"} 2.500000000\n"));
