@@ -117,6 +117,8 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_u64(&j, s->interval_ns);
 	dt_json_key(&j, "final");
 	dt_json_bool(&j, ctx->final);
+	dt_json_key(&j, "partial");
+	dt_json_bool(&j, dt_report_partial(ctx, s));
 	dt_json_key(&j, "lost_events");
 	dt_json_u64(&j, s->diag[DT_D_LOST_EVENTS]);
 	dt_json_key(&j, "diagnostics");

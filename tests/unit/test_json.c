@@ -386,7 +386,7 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 {
 	static const char *const top[] = {
 		"timestamp_ns", "kernel", "probes", "probe_notes", "interval_ns", "final",
-		"lost_events", "diagnostics", "totals", "inodes", "histograms",
+		"partial", "lost_events", "diagnostics", "totals", "inodes", "histograms",
 	};
 	struct json_object *t, *inodes, *in, *d, *hists;
 
@@ -397,6 +397,8 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	assert_string_equal(get_str(o, "kernel"), "6.18.0-unit \"test\"");
 	assert_int_equal(get_u64(o, "interval_ns"), 1000000000);
 	assert_int_equal(json_object_get_boolean(get(o, "final", json_type_boolean)), final);
+	/* no -i: the one document covers the whole run */
+	assert_false(json_object_get_boolean(get(o, "partial", json_type_boolean)));
 	assert_int_equal(get_u64(o, "lost_events"), 7);
 
 	d = get(o, "diagnostics", json_type_object);
@@ -486,6 +488,34 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 		assert_int_equal(get_u64(k, "low"), 1048576000ULL);
 		assert_int_equal(get_u64(k, "high"), 2097151999ULL);
 		assert_int_equal(get_u64(k, "count"), 9);
+	}
+}
+
+/* The last document of an -i run says whether it covers less than the interval. */
+static void test_report_partial(void **state)
+{
+	static const struct {
+		uint32_t interval_s;
+		uint64_t interval_ns;
+		bool final, partial;
+	} cases[] = {
+		{ 5, 1300000000ULL, true, true },
+		{ 5, 1300000000ULL, false, false }, /* an interval cut short is only ever the last */
+		{ 5, 4960000000ULL, true, false },  /* -d a multiple of -i: a late wakeup is whole */
+		{ 5, 4940000000ULL, true, true },
+		{ 0, 1300000000ULL, true, false },  /* no -i: the whole run */
+	};
+	struct report_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *o;
+
+		f->cfg.interval_s = cases[i].interval_s;
+		f->s.interval_ns = cases[i].interval_ns;
+		o = render_report(f, NULL, cases[i].final);
+		if (json_object_get_boolean(get(o, "partial", json_type_boolean)) != cases[i].partial)
+			fail_msg("case %zu: partial is %d", i, !cases[i].partial);
+		json_object_put(o);
 	}
 }
 
@@ -601,6 +631,7 @@ int main(void)
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_bucket_bounds_follow_unit, report_setup,
 						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_partial, report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,
 						report_teardown),
 	};
