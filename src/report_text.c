@@ -142,9 +142,10 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 		fprintf(out, "%s\n", ts);
 	}
+	/* two decimals for what would round to 0.x s, one from 1.0 s up */
 	if (dt_report_partial(ctx, s))
 		fprintf(out, "(final report: partial interval, %.*f s of %u s)\n",
-			s->interval_ns < 1000000000ULL ? 2 : 1, s->interval_ns / 1e9, cfg->interval_s);
+			s->interval_ns < 950000000ULL ? 2 : 1, s->interval_ns / 1e9, cfg->interval_s);
 	if (table)
 		header(out);
 	for (size_t i = 0; i < shown; i++) {

@@ -130,6 +130,9 @@ static void test_partial_final_report(void **state)
 	text = render_interval(80, true, 1, 250000000ULL);
 	assert_non_null(strstr(text, "(final report: partial interval, 0.25 s of 1 s)\n"));
 	free(text);
+	text = render_interval(80, true, 2, 999600000ULL); /* not "1.00 s" */
+	assert_non_null(strstr(text, "(final report: partial interval, 1.0 s of 2 s)\n"));
+	free(text);
 	text = render_interval(80, false, 5, 1300000000ULL);
 	assert_null(strstr(text, "partial"));
 	free(text);
