@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "test_support.h"
 #include "cli.h"
+#include "names.h"
 #include "report.h"
 
 #define KDEV(ma, mi) ((ma) << 20 | (mi))
@@ -27,17 +28,41 @@ static void add(struct dt_snapshot *s, uint32_t dev, uint64_t ino, uint64_t pte,
 	s->totals[DT_C_PMD_FAULTS] += pmd;
 }
 
-static char *render(struct dt_snapshot *s, uint32_t top, const char *path)
+/* The real toolchain's verdict: `promtool check metrics` prints nothing for a clean file.
+ * Every file the tests write goes through it. */
+static void promtool_check(const char *path)
+{
+	char cmd[256], out[4096];
+	size_t n;
+	FILE *p;
+	int rc;
+
+	if (system("command -v promtool > /dev/null 2>&1"))
+		fail_msg("promtool not found: install Debian's prometheus package (tools/deps does)");
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' 2>&1", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	rc = pclose(p);
+	if (rc || n)
+		fail_msg("promtool check metrics (exit %d):\n%s", rc, out);
+}
+
+static char *render_hooks(struct dt_snapshot *s, uint32_t top, const char *path,
+			  const struct dt_hooks *hooks, enum dt_unit unit)
 {
 	struct dt_config cfg;
-	struct dt_report_ctx ctx = { .cfg = &cfg, .wall_ns = 1700000000123000000ULL };
+	struct dt_report_ctx ctx = { .cfg = &cfg, .hooks = hooks, .wall_ns = 1700000000123000000ULL };
 	char *buf;
 	FILE *f;
 	long n;
 
 	dt_config_defaults(&cfg);
 	cfg.prometheus_top = top;
+	cfg.unit = unit;
 	assert_int_equal(dt_report_prometheus(path, &ctx, s), 0);
+	promtool_check(path);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	fseek(f, 0, SEEK_END);
@@ -47,6 +72,11 @@ static char *render(struct dt_snapshot *s, uint32_t top, const char *path)
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
 	return buf;
+}
+
+static char *render(struct dt_snapshot *s, uint32_t top, const char *path)
+{
+	return render_hooks(s, top, path, NULL, DT_UNIT_US);
 }
 
 static int count_lines(const char *text, const char *prefix)
@@ -78,7 +108,8 @@ static void test_every_line_is_valid_exposition_format(void **state)
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		if (regexec(l[0] == '#' ? &comment : &sample, l, 0, NULL, 0))
 			fail_msg("not exposition format: %s", l);
-		if (l[0] != '#' && !strstr(l, "_total") && !strstr(l, "_seconds"))
+		if (l[0] != '#' && !strstr(l, "_total") && !strstr(l, "_seconds") &&
+		    strncmp(l, "daxtrace_hook_info{", 19) && strncmp(l, "daxtrace_stage_measured{", 24))
 			fail_msg("not in base units / _total: %s", l);
 	}
 	regfree(&sample);
@@ -107,11 +138,12 @@ static void test_values_devices_and_escaping(void **state)
 	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"259:0\",size=\"pmd\"} 3\n"));
 	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"8:1\",size=\"pte\"} 5\n"));
 	assert_non_null(strstr(text, "daxtrace_fallbacks_total{dev=\"259:0\",reason=\"misaligned\"} 2\n"));
-	/* histogram: cumulative buckets, +Inf == count, sum in seconds */
-	assert_non_null(strstr(text, "daxtrace_latency_seconds_bucket{stage=\"pte_fault\",le=\"0.002048\"} 3\n"));
-	assert_non_null(strstr(text, "daxtrace_latency_seconds_bucket{stage=\"pte_fault\",le=\"+Inf\"} 4\n"));
-	assert_non_null(strstr(text, "daxtrace_latency_seconds_count{stage=\"pte_fault\"} 4\n"));
-	assert_non_null(strstr(text, "daxtrace_latency_seconds_sum{stage=\"pte_fault\"} 2.500000000\n"));
+	/* histogram: cumulative buckets (slot 10 of us: below 2048 us), +Inf == count, sum in s */
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_bucket{le=\"0.001024\"} 0\n"));
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_bucket{le=\"0.002048\"} 3\n"));
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_bucket{le=\"+Inf\"} 4\n"));
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_count 4\n"));
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_sum 2.5\n"));
 	/* labelled inode series, path escaped */
 	assert_non_null(strstr(text, "path=\"x\\\"y\"} 100\n"));
 	free(text);
@@ -137,6 +169,167 @@ static void test_top_n_bounds_inode_series(void **state)
 	text = render(&s, 0, path);
 	assert_int_equal(count_lines(text, "daxtrace_inode_faults_total{"), 0);
 	free(text);
+	dt_snapshot_free(&s);
+	unlink(path);
+}
+
+/* Bucket bounds and sums are exact decimal seconds of integer ns: no rounding, no exponent. */
+static void test_seconds_are_exact(void **state)
+{
+	struct dt_snapshot s;
+	char path[] = "/tmp/dt-prom-XXXXXX", *text, *save;
+
+	close(mkstemp(path));
+	dt_snapshot_init(&s);
+	s.hists[DT_H_FSYNC].slots[29] = 1;
+	s.hist_sum_ns[DT_H_FSYNC] = 1073741824ULL;
+	s.hist_sum_ns[DT_H_MKWRITE] = 2000000000ULL;
+	s.hist_sum_ns[DT_H_INSERT] = 7;
+	/* --nanoseconds: slot 29 is below 2^30 ns, which %.9g printed as 1.07374182 */
+	text = render_hooks(&s, 5, path, NULL, DT_UNIT_NS);
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"1.073741824\"} 1\n"));
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.000000002\"} 0\n"));
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_sum 1.073741824\n"));
+	assert_non_null(strstr(text, "daxtrace_mkwrite_latency_seconds_sum 2\n"));
+	assert_non_null(strstr(text, "daxtrace_insert_latency_seconds_sum 0.000000007\n"));
+	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_sum 0\n"));
+	free(text);
+	/* us (the default): slot 0 is below 2 us; ms: slot 30 is below 2^31 ms */
+	text = render_hooks(&s, 5, path, NULL, DT_UNIT_US);
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.000002\"} 0\n"));
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"1073.741824\"} 1\n"));
+	free(text);
+	text = render_hooks(&s, 5, path, NULL, DT_UNIT_MS);
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.002\"} 0\n"));
+	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"2147483.648\"} 1\n"));
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		const char *v = strrchr(l, ' ') + 1, *le = strstr(l, "le=\"");
+		size_t n = le ? strcspn(le + 4, "\"") : 0;
+
+		if (l[0] == '#' || !strstr(l, "_latency_seconds"))
+			continue;
+		/* the value and the bound: digits and at most one point, ending in a digit */
+		if (strspn(v, "0123456789.") != strlen(v) || (strchr(v, '.') && v[strlen(v) - 1] == '0'))
+			fail_msg("not an exact decimal: %s", l);
+		if (le && strncmp(le + 4, "+Inf", 4) &&
+		    (strspn(le + 4, "0123456789.") != n ||
+		     (memchr(le + 4, '.', n) && le[4 + n - 1] == '0')))
+			fail_msg("le not an exact decimal: %s", l);
+	}
+	free(text);
+	dt_snapshot_free(&s);
+	unlink(path);
+}
+
+/* One histogram metric per stage, named from dt_hist_names, with a HELP that says how the
+ * stages nest: no stage label to sum over. */
+static void test_one_metric_per_stage(void **state)
+{
+	struct dt_snapshot s;
+	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+
+	close(mkstemp(path));
+	dt_snapshot_init(&s);
+	text = render(&s, 5, path);
+	assert_null(strstr(text, "daxtrace_latency_seconds"));
+	assert_null(strstr(text, "_latency_seconds_bucket{stage="));
+	for (int h = 0; h < DT_H_NR; h++) {
+		char want[160];
+		const char *help, *end;
+
+		snprintf(want, sizeof(want), "# TYPE daxtrace_%s_latency_seconds histogram\n",
+			 dt_hist_names[h]);
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "daxtrace_%s_latency_seconds_count 0\n", dt_hist_names[h]);
+		assert_non_null(strstr(text, want));
+		snprintf(want, sizeof(want), "# HELP daxtrace_%s_latency_seconds ", dt_hist_names[h]);
+		help = strstr(text, want);
+		assert_non_null(help);
+		end = strchr(help, '\n');
+		/* sync_fault contains the others; each other one names what it nests in */
+		if (h == DT_H_SYNC_FAULT) {
+			assert_true(strstr(help, "contains") && strstr(help, "contains") < end);
+		} else {
+			const char *other = strstr(help + strlen(want), "daxtrace_");
+
+			if (!other || other > end)
+				fail_msg("HELP of %s names no other stage: %.*s", dt_hist_names[h],
+					 (int)(end - help), help);
+		}
+	}
+	free(text);
+	dt_snapshot_free(&s);
+	unlink(path);
+}
+
+static void add_hook(struct dt_hooks *hooks, const char *name, enum dt_attach_mode mode)
+{
+	snprintf(hooks->h[hooks->n].name, sizeof(hooks->h[0].name), "%s", name);
+	hooks->h[hooks->n++].mode = mode;
+}
+
+static void expect_measured(const char *text, int h, int want)
+{
+	char line[96];
+
+	snprintf(line, sizeof(line), "daxtrace_stage_measured{stage=\"%s\"} %d\n", dt_hist_names[h],
+		 want);
+	if (!strstr(text, line))
+		fail_msg("expected %s", line);
+}
+
+/* Every hook is listed with its mode, and each stage says whether its hooks are attached, so
+ * that a stage without samples because of a missing hook does not read as idle. */
+static void test_hook_info_and_stage_measured(void **state)
+{
+	struct dt_hooks *hooks = calloc(1, sizeof(*hooks));
+	struct dt_snapshot s;
+	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+
+	close(mkstemp(path));
+	dt_snapshot_init(&s);
+	assert_non_null(hooks);
+	add_hook(hooks, "dax_pte_fault", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "dax_pte_fault_done", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "dax_pmd_fault", DT_ATTACH_RAW_TP);
+	add_hook(hooks, "dax_pmd_fault_done", DT_ATTACH_NONE);
+	add_hook(hooks, "dax_insert_pfn_mkwrite", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "dax_writeback_range", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "dax_writeback_range_done", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "ext4_sync_file_exit", DT_ATTACH_TP_BTF);
+	add_hook(hooks, "insert_pfn", DT_ATTACH_NONE);
+	add_hook(hooks, "vmf_insert_page_mkwrite", DT_ATTACH_NONE);
+	text = render_hooks(&s, 5, path, hooks, DT_UNIT_US);
+	assert_int_equal(count_lines(text, "daxtrace_hook_info{"), hooks->n);
+	assert_non_null(strstr(text, "daxtrace_hook_info{hook=\"insert_pfn\",mode=\"unavailable\"} 1\n"));
+	assert_non_null(strstr(text, "daxtrace_hook_info{hook=\"dax_pmd_fault\",mode=\"raw_tp\"} 1\n"));
+	assert_int_equal(count_lines(text, "daxtrace_stage_measured{"), DT_H_NR);
+	expect_measured(text, DT_H_PTE_FAULT, 1);
+	expect_measured(text, DT_H_PMD_FAULT, 0); /* its start, but not its end */
+	expect_measured(text, DT_H_SYNC_FAULT, 1);
+	expect_measured(text, DT_H_FSYNC, 1);     /* ext4's exit tracepoint ends it */
+	expect_measured(text, DT_H_MKWRITE, 1);
+	expect_measured(text, DT_H_INSERT, 0);    /* no insert function hooked */
+	expect_measured(text, DT_H_WRITEBACK, 1);
+	free(text);
+
+	/* an fentry on the page insert (6.15+) times insert; without an fsync end hook neither
+	 * fsync nor mkwrite is timed */
+	hooks->h[9].mode = DT_ATTACH_FENTRY;
+	hooks->h[7].mode = DT_ATTACH_NONE;
+	text = render_hooks(&s, 5, path, hooks, DT_UNIT_US);
+	expect_measured(text, DT_H_INSERT, 1);
+	expect_measured(text, DT_H_FSYNC, 0);
+	expect_measured(text, DT_H_MKWRITE, 0);
+	free(text);
+
+	/* no hooks known: nothing measured, no hook listed */
+	text = render(&s, 5, path);
+	assert_int_equal(count_lines(text, "daxtrace_hook_info{"), 0);
+	for (int h = 0; h < DT_H_NR; h++)
+		expect_measured(text, h, 0);
+	free(text);
+	free(hooks);
 	dt_snapshot_free(&s);
 	unlink(path);
 }
@@ -200,6 +393,9 @@ int main(void)
 		cmocka_unit_test(test_every_line_is_valid_exposition_format),
 		cmocka_unit_test(test_values_devices_and_escaping),
 		cmocka_unit_test(test_top_n_bounds_inode_series),
+		cmocka_unit_test(test_seconds_are_exact),
+		cmocka_unit_test(test_one_metric_per_stage),
+		cmocka_unit_test(test_hook_info_and_stage_measured),
 		cmocka_unit_test(test_accumulate_is_cumulative),
 		cmocka_unit_test(test_unwritable_path_fails_and_leaves_nothing),
 	};
