@@ -28,6 +28,39 @@ static void add(struct dt_snapshot *s, uint32_t dev, uint64_t ino, uint64_t pte,
 	s->totals[DT_C_PMD_FAULTS] += pmd;
 }
 
+/* A snapshot and a file to render it to, for each test. */
+struct prom_fixture {
+	struct dt_snapshot s;
+	char path[32];
+};
+
+static int prom_setup(void **state)
+{
+	struct prom_fixture *f = calloc(1, sizeof(*f));
+	int fd;
+
+	if (!f)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "/tmp/dt-prom-XXXXXX");
+	fd = mkstemp(f->path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	dt_snapshot_init(&f->s);
+	*state = f;
+	return 0;
+}
+
+static int prom_teardown(void **state)
+{
+	struct prom_fixture *f = *state;
+
+	dt_snapshot_free(&f->s);
+	unlink(f->path);
+	free(f);
+	return 0;
+}
+
 /* The real toolchain's verdict: `promtool check metrics` prints nothing for a clean file.
  * Every file the tests write goes through it. */
 static void promtool_check(const char *path)
@@ -49,9 +82,10 @@ static void promtool_check(const char *path)
 		fail_msg("promtool check metrics (exit %d):\n%s", rc, out);
 }
 
-static char *render_hooks(struct dt_snapshot *s, uint32_t top, const char *path,
-			  const struct dt_hooks *hooks, enum dt_unit unit)
+static char *render_hooks(struct prom_fixture *fx, uint32_t top, const struct dt_hooks *hooks,
+			  enum dt_unit unit)
 {
+	const char *path = fx->path;
 	struct dt_config cfg;
 	struct dt_report_ctx ctx = { .cfg = &cfg, .hooks = hooks, .wall_ns = 1700000000123000000ULL };
 	char *buf;
@@ -61,7 +95,7 @@ static char *render_hooks(struct dt_snapshot *s, uint32_t top, const char *path,
 	dt_config_defaults(&cfg);
 	cfg.prometheus_top = top;
 	cfg.unit = unit;
-	assert_int_equal(dt_report_prometheus(path, &ctx, s), 0);
+	assert_int_equal(dt_report_prometheus(path, &ctx, &fx->s), 0);
 	promtool_check(path);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -74,9 +108,9 @@ static char *render_hooks(struct dt_snapshot *s, uint32_t top, const char *path,
 	return buf;
 }
 
-static char *render(struct dt_snapshot *s, uint32_t top, const char *path)
+static char *render(struct prom_fixture *fx, uint32_t top)
 {
-	return render_hooks(s, top, path, NULL, DT_UNIT_US);
+	return render_hooks(fx, top, NULL, DT_UNIT_US);
 }
 
 static int count_lines(const char *text, const char *prefix)
@@ -90,17 +124,16 @@ static int count_lines(const char *text, const char *prefix)
 
 static void test_every_line_is_valid_exposition_format(void **state)
 {
-	struct dt_snapshot s;
+	struct prom_fixture *f = *state;
+	struct dt_snapshot *s = &f->s;
 	regex_t sample, comment;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text, *save;
+	char *text, *save;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
-	add(&s, KDEV(259, 0), 12, 100, 2, "a \"quoted\" \\ name\nwith newline");
-	add(&s, KDEV(8, 1), 13, 5, 0, "b");
-	s.hists[DT_H_PTE_FAULT].slots[10] = 3;
-	s.hist_sum_ns[DT_H_PTE_FAULT] = 3300;
-	text = render(&s, 5, path);
+	add(s, KDEV(259, 0), 12, 100, 2, "a \"quoted\" \\ name\nwith newline");
+	add(s, KDEV(8, 1), 13, 5, 0, "b");
+	s->hists[DT_H_PTE_FAULT].slots[10] = 3;
+	s->hist_sum_ns[DT_H_PTE_FAULT] = 3300;
+	text = render(f, 5);
 	/* name{label="value",...} number — values may hold escaped quotes */
 	assert_int_equal(regcomp(&sample, "^[a-z_]+(\\{([a-z_]+=\"([^\"\\\\]|\\\\.)*\",?)+\\})? "
 				 "[-+0-9.e]+$", REG_EXTENDED | REG_NOSUB), 0);
@@ -115,24 +148,21 @@ static void test_every_line_is_valid_exposition_format(void **state)
 	regfree(&sample);
 	regfree(&comment);
 	free(text);
-	dt_snapshot_free(&s);
-	unlink(path);
 }
 
 static void test_values_devices_and_escaping(void **state)
 {
-	struct dt_snapshot s;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+	struct prom_fixture *f = *state;
+	struct dt_snapshot *s = &f->s;
+	char *text;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
-	add(&s, KDEV(259, 0), 12, 100, 2, "x\"y");
-	add(&s, KDEV(259, 0), 14, 7, 1, "z");
-	add(&s, KDEV(8, 1), 13, 5, 0, "b");
-	s.hists[DT_H_PTE_FAULT].slots[10] = 3;
-	s.hists[DT_H_PTE_FAULT].slots[DT_MAX_SLOTS - 1] = 1;
-	s.hist_sum_ns[DT_H_PTE_FAULT] = 2500000000ULL;
-	text = render(&s, 5, path);
+	add(s, KDEV(259, 0), 12, 100, 2, "x\"y");
+	add(s, KDEV(259, 0), 14, 7, 1, "z");
+	add(s, KDEV(8, 1), 13, 5, 0, "b");
+	s->hists[DT_H_PTE_FAULT].slots[10] = 3;
+	s->hists[DT_H_PTE_FAULT].slots[DT_MAX_SLOTS - 1] = 1;
+	s->hist_sum_ns[DT_H_PTE_FAULT] = 2500000000ULL;
+	text = render(f, 5);
 	/* per-device sums of the inodes */
 	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"259:0\",size=\"pte\"} 107\n"));
 	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"259:0\",size=\"pmd\"} 3\n"));
@@ -147,90 +177,96 @@ static void test_values_devices_and_escaping(void **state)
 	/* labelled inode series, path escaped */
 	assert_non_null(strstr(text, "path=\"x\\\"y\"} 100\n"));
 	free(text);
-	dt_snapshot_free(&s);
-	unlink(path);
 }
 
 static void test_top_n_bounds_inode_series(void **state)
 {
-	struct dt_snapshot s;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+	struct prom_fixture *f = *state;
+	struct dt_snapshot *s = &f->s;
+	char *text;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
 	for (int i = 0; i < 1000; i++)
-		add(&s, KDEV(259, 0), 100 + i, i, 0, "f");
-	text = render(&s, 3, path);
+		add(s, KDEV(259, 0), 100 + i, i, 0, "f");
+	text = render(f, 3);
 	assert_int_equal(count_lines(text, "daxtrace_inode_faults_total{"), 3 * 2);
 	/* the busiest ones */
 	assert_non_null(strstr(text, "ino=\"1099\",size=\"pte\""));
 	assert_null(strstr(text, "ino=\"100\",size=\"pte\""));
 	free(text);
-	text = render(&s, 0, path);
+	text = render(f, 0);
 	assert_int_equal(count_lines(text, "daxtrace_inode_faults_total{"), 0);
 	free(text);
-	dt_snapshot_free(&s);
-	unlink(path);
+}
+
+/* Digits with at most one point and, after a point, no trailing zero: "2", "0.000002". */
+static bool exact_decimal(const char *p, size_t n)
+{
+	size_t dots = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '.')
+			dots++;
+		else if (p[i] < '0' || p[i] > '9')
+			return false;
+	}
+	return n && dots <= 1 && p[n - 1] != '.' && !(dots && p[n - 1] == '0');
 }
 
 /* Bucket bounds and sums are exact decimal seconds of integer ns: no rounding, no exponent. */
 static void test_seconds_are_exact(void **state)
 {
-	struct dt_snapshot s;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text, *save;
+	static const struct {
+		enum dt_unit unit;
+		const char *want[7];
+	} cases[] = {
+		/* --nanoseconds: slot 29 is below 2^30 ns, which %.9g printed as 1.07374182 */
+		{ DT_UNIT_NS, { "daxtrace_fsync_latency_seconds_bucket{le=\"1.073741824\"} 1\n",
+				"daxtrace_fsync_latency_seconds_bucket{le=\"0.000000002\"} 0\n",
+				"daxtrace_fsync_latency_seconds_sum 1.073741824\n",
+				"daxtrace_mkwrite_latency_seconds_sum 2\n",
+				"daxtrace_insert_latency_seconds_sum 0.000000007\n",
+				"daxtrace_pte_fault_latency_seconds_sum 0\n" } },
+		/* us (the default): slot 0 is below 2 us */
+		{ DT_UNIT_US, { "daxtrace_fsync_latency_seconds_bucket{le=\"0.000002\"} 0\n",
+				"daxtrace_fsync_latency_seconds_bucket{le=\"1073.741824\"} 1\n" } },
+		/* ms: slot 29 is below 2^30 ms */
+		{ DT_UNIT_MS, { "daxtrace_fsync_latency_seconds_bucket{le=\"0.002\"} 0\n",
+				"daxtrace_fsync_latency_seconds_bucket{le=\"1073741.824\"} 1\n" } },
+	};
+	struct prom_fixture *f = *state;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
-	s.hists[DT_H_FSYNC].slots[29] = 1;
-	s.hist_sum_ns[DT_H_FSYNC] = 1073741824ULL;
-	s.hist_sum_ns[DT_H_MKWRITE] = 2000000000ULL;
-	s.hist_sum_ns[DT_H_INSERT] = 7;
-	/* --nanoseconds: slot 29 is below 2^30 ns, which %.9g printed as 1.07374182 */
-	text = render_hooks(&s, 5, path, NULL, DT_UNIT_NS);
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"1.073741824\"} 1\n"));
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.000000002\"} 0\n"));
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_sum 1.073741824\n"));
-	assert_non_null(strstr(text, "daxtrace_mkwrite_latency_seconds_sum 2\n"));
-	assert_non_null(strstr(text, "daxtrace_insert_latency_seconds_sum 0.000000007\n"));
-	assert_non_null(strstr(text, "daxtrace_pte_fault_latency_seconds_sum 0\n"));
-	free(text);
-	/* us (the default): slot 0 is below 2 us; ms: slot 30 is below 2^31 ms */
-	text = render_hooks(&s, 5, path, NULL, DT_UNIT_US);
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.000002\"} 0\n"));
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"1073.741824\"} 1\n"));
-	free(text);
-	text = render_hooks(&s, 5, path, NULL, DT_UNIT_MS);
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"0.002\"} 0\n"));
-	assert_non_null(strstr(text, "daxtrace_fsync_latency_seconds_bucket{le=\"2147483.648\"} 1\n"));
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		const char *v = strrchr(l, ' ') + 1, *le = strstr(l, "le=\"");
-		size_t n = le ? strcspn(le + 4, "\"") : 0;
+	f->s.hists[DT_H_FSYNC].slots[29] = 1;
+	f->s.hist_sum_ns[DT_H_FSYNC] = 1073741824ULL;
+	f->s.hist_sum_ns[DT_H_MKWRITE] = 2000000000ULL;
+	f->s.hist_sum_ns[DT_H_INSERT] = 7;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		char *text = render_hooks(f, 5, NULL, cases[c].unit), *save;
 
-		if (l[0] == '#' || !strstr(l, "_latency_seconds"))
-			continue;
-		/* the value and the bound: digits and at most one point, ending in a digit */
-		if (strspn(v, "0123456789.") != strlen(v) || (strchr(v, '.') && v[strlen(v) - 1] == '0'))
-			fail_msg("not an exact decimal: %s", l);
-		if (le && strncmp(le + 4, "+Inf", 4) &&
-		    (strspn(le + 4, "0123456789.") != n ||
-		     (memchr(le + 4, '.', n) && le[4 + n - 1] == '0')))
-			fail_msg("le not an exact decimal: %s", l);
+		for (int i = 0; i < 7 && cases[c].want[i]; i++)
+			if (!strstr(text, cases[c].want[i]))
+				fail_msg("%s missing", cases[c].want[i]);
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			const char *v = strrchr(l, ' ') + 1, *le = strstr(l, "le=\"");
+
+			if (l[0] == '#' || !strstr(l, "_latency_seconds"))
+				continue;
+			if (!exact_decimal(v, strlen(v)) ||
+			    (le && strncmp(le + 4, "+Inf", 4) &&
+			     !exact_decimal(le + 4, strcspn(le + 4, "\""))))
+				fail_msg("not an exact decimal: %s", l);
+		}
+		free(text);
 	}
-	free(text);
-	dt_snapshot_free(&s);
-	unlink(path);
 }
 
 /* One histogram metric per stage, named from dt_hist_names, with a HELP that says how the
  * stages nest: no stage label to sum over. */
 static void test_one_metric_per_stage(void **state)
 {
-	struct dt_snapshot s;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+	struct prom_fixture *f = *state;
+	char *text;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
-	text = render(&s, 5, path);
+	text = render(f, 5);
 	assert_null(strstr(text, "daxtrace_latency_seconds"));
 	assert_null(strstr(text, "_latency_seconds_bucket{stage="));
 	for (int h = 0; h < DT_H_NR; h++) {
@@ -258,8 +294,6 @@ static void test_one_metric_per_stage(void **state)
 		}
 	}
 	free(text);
-	dt_snapshot_free(&s);
-	unlink(path);
 }
 
 static void add_hook(struct dt_hooks *hooks, const char *name, enum dt_attach_mode mode)
@@ -283,11 +317,9 @@ static void expect_measured(const char *text, int h, int want)
 static void test_hook_info_and_stage_measured(void **state)
 {
 	struct dt_hooks *hooks = calloc(1, sizeof(*hooks));
-	struct dt_snapshot s;
-	char path[] = "/tmp/dt-prom-XXXXXX", *text;
+	struct prom_fixture *f = *state;
+	char *text;
 
-	close(mkstemp(path));
-	dt_snapshot_init(&s);
 	assert_non_null(hooks);
 	add_hook(hooks, "dax_pte_fault", DT_ATTACH_TP_BTF);
 	add_hook(hooks, "dax_pte_fault_done", DT_ATTACH_TP_BTF);
@@ -299,7 +331,7 @@ static void test_hook_info_and_stage_measured(void **state)
 	add_hook(hooks, "ext4_sync_file_exit", DT_ATTACH_TP_BTF);
 	add_hook(hooks, "insert_pfn", DT_ATTACH_NONE);
 	add_hook(hooks, "vmf_insert_page_mkwrite", DT_ATTACH_NONE);
-	text = render_hooks(&s, 5, path, hooks, DT_UNIT_US);
+	text = render_hooks(f, 5, hooks, DT_UNIT_US);
 	assert_int_equal(count_lines(text, "daxtrace_hook_info{"), hooks->n);
 	assert_non_null(strstr(text, "daxtrace_hook_info{hook=\"insert_pfn\",mode=\"unavailable\"} 1\n"));
 	assert_non_null(strstr(text, "daxtrace_hook_info{hook=\"dax_pmd_fault\",mode=\"raw_tp\"} 1\n"));
@@ -317,21 +349,19 @@ static void test_hook_info_and_stage_measured(void **state)
 	 * fsync nor mkwrite is timed */
 	hooks->h[9].mode = DT_ATTACH_FENTRY;
 	hooks->h[7].mode = DT_ATTACH_NONE;
-	text = render_hooks(&s, 5, path, hooks, DT_UNIT_US);
+	text = render_hooks(f, 5, hooks, DT_UNIT_US);
 	expect_measured(text, DT_H_INSERT, 1);
 	expect_measured(text, DT_H_FSYNC, 0);
 	expect_measured(text, DT_H_MKWRITE, 0);
 	free(text);
 
 	/* no hooks known: nothing measured, no hook listed */
-	text = render(&s, 5, path);
+	text = render(f, 5);
 	assert_int_equal(count_lines(text, "daxtrace_hook_info{"), 0);
 	for (int h = 0; h < DT_H_NR; h++)
 		expect_measured(text, h, 0);
 	free(text);
 	free(hooks);
-	dt_snapshot_free(&s);
-	unlink(path);
 }
 
 /* -i resets the kernel maps each interval; the exported counters must still only grow. */
@@ -390,12 +420,12 @@ static void test_unwritable_path_fails_and_leaves_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_line_is_valid_exposition_format),
-		cmocka_unit_test(test_values_devices_and_escaping),
-		cmocka_unit_test(test_top_n_bounds_inode_series),
-		cmocka_unit_test(test_seconds_are_exact),
-		cmocka_unit_test(test_one_metric_per_stage),
-		cmocka_unit_test(test_hook_info_and_stage_measured),
+		cmocka_unit_test_setup_teardown(test_every_line_is_valid_exposition_format, prom_setup, prom_teardown),
+		cmocka_unit_test_setup_teardown(test_values_devices_and_escaping, prom_setup, prom_teardown),
+		cmocka_unit_test_setup_teardown(test_top_n_bounds_inode_series, prom_setup, prom_teardown),
+		cmocka_unit_test_setup_teardown(test_seconds_are_exact, prom_setup, prom_teardown),
+		cmocka_unit_test_setup_teardown(test_one_metric_per_stage, prom_setup, prom_teardown),
+		cmocka_unit_test_setup_teardown(test_hook_info_and_stage_measured, prom_setup, prom_teardown),
 		cmocka_unit_test(test_accumulate_is_cumulative),
 		cmocka_unit_test(test_unwritable_path_fails_and_leaves_nothing),
 	};
