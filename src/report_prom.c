@@ -102,10 +102,13 @@ static const char *seconds(char *buf, size_t len, uint64_t ns)
  * daxtrace_<dt_hist_names[h]>_latency_seconds, whose HELP says what it contains: one metric
  * with a stage label would invite a sum over stages that counts time twice. `needs` are the
  * hooks without which the stage gets no samples (bpf/seq.bpf.h): every entry must have one of
- * its '|'-separated hooks attached. */
+ * its '|'-separated hooks attached. The fsync ends at the vfs_fsync_range return or at
+ * ext4_sync_file_exit (which sees ext4 only: attached, it marks fsync measured even where the
+ * DAX filesystem is xfs); the dax_finish_sync_fault exit times only fsyncs that failed. */
+#define STAGE_NEEDS 3
 static const struct stage {
 	const char *help;
-	const char *needs[3];
+	const char *needs[STAGE_NEEDS];
 } stages[DT_H_NR] = {
 	[DT_H_PTE_FAULT] = { "Latency of a PTE fault attempt, dax_pte_fault to _done, any result; the "
 			     "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",
@@ -144,7 +147,7 @@ static bool attached(const struct dt_hooks *hooks, const char *name, size_t len)
 /* Whether every hook group of the stage has an attached member. */
 static bool measured(const struct dt_hooks *hooks, int h)
 {
-	for (int k = 0; k < 3 && stages[h].needs[k]; k++) {
+	for (int k = 0; k < STAGE_NEEDS && stages[h].needs[k]; k++) {
 		const char *p = stages[h].needs[k];
 		bool any = false;
 
@@ -160,7 +163,8 @@ static bool measured(const struct dt_hooks *hooks, int h)
 	return true;
 }
 
-static void latency_histograms(FILE *f, const struct dt_report_ctx *ctx, const struct dt_snapshot *s)
+static void latency_histograms(FILE *f, const struct dt_report_ctx *ctx,
+			       const struct dt_snapshot *s)
 {
 	for (int h = 0; h < DT_H_NR; h++) {
 		unsigned long long cum = 0;
