@@ -15,6 +15,9 @@ const volatile __u64 filter_ino = 0;
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
 /* Sets of the in-flight table minus one; the loader sizes it from --max-inflight. */
 const volatile __u32 seq_set_mask = 4096 / DT_SEQ_WAYS - 1;
+/* ns per histogram display unit (1, 1000 or 1000000, from -m/--nanoseconds): slots are log2 of
+ * whole units, as in bcc, so that every slot is a whole range of the unit the report prints. */
+const volatile __u64 hist_unit_ns = 1000;
 
 
 /* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with

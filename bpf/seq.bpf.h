@@ -22,7 +22,7 @@ static __always_inline void hist_add(int h, __u64 delta_ns)
 {
 	if (h < 0 || h >= DT_H_NR)
 		return;
-	add(&hists[h].slots[dt_log2_slot(delta_ns)], 1);
+	add(&hists[h].slots[dt_log2_slot(delta_ns / hist_unit_ns)], 1);
 	add(&hist_sum_ns[h], delta_ns);
 }
 

@@ -11,7 +11,7 @@
 #define DT_TASK_COMM_LEN 16
 #define DT_NAME_LEN 48   /* one path component as captured in BPF */
 #define DT_PATH_DEPTH 4  /* components walked up from the dentry (basename first) */
-#define DT_MAX_SLOTS 32  /* log2 slots: 2^31 ns is 2 s, the last slot takes everything above */
+#define DT_MAX_SLOTS 32  /* log2 slots of the display unit; the last takes everything above */
 #define DT_MAX_DEVS 64   /* devices with their own totals for events the inode map had no room for */
 
 /* Per-inode counters. The JSON names are in src/names.c; the order is the output order. */
@@ -275,7 +275,8 @@ static inline enum dt_fallback_reason dt_classify_fallback(const struct dt_pmd_t
 	return DT_FB_DIRECT_ACCESS;
 }
 
-/* log2 slot of a latency: slot k holds [2^k, 2^(k+1)) ns, slot 0 also holds 0. */
+/* log2 slot of a latency in display units (bpf/maps.bpf.h hist_unit_ns): slot k holds
+ * [2^k, 2^(k+1)) units, slot 0 also holds 0. */
 static inline __u32 dt_log2_slot(__u64 v)
 {
 	__u32 r = 0;

@@ -13,98 +13,85 @@ uint64_t dt_unit_div(enum dt_unit u)
 	return u == DT_UNIT_NS ? 1 : u == DT_UNIT_MS ? 1000000 : 1000;
 }
 
-void dt_slot_range_ns(int i, uint64_t *low, uint64_t *high)
+void dt_slot_range(int i, uint64_t *low, uint64_t *high)
 {
 	*low = i == 0 ? 0 : 1ULL << i;
 	*high = i >= DT_MAX_SLOTS - 1 ? UINT64_MAX : (2ULL << i) - 1;
 }
 
-/* Rows in display units: slots whose ranges collapse to the same [low, high] are summed. */
-struct row {
-	uint64_t low, high, count;
-	int open_ended;
-};
-
-static int build_rows(const struct dt_hist_slots *h, enum dt_unit unit, struct row *rows)
+void dt_slot_range_ns(int i, enum dt_unit unit, uint64_t *low, uint64_t *high)
 {
 	uint64_t div = dt_unit_div(unit);
-	int n = 0;
 
-	for (int i = 0; i < DT_MAX_SLOTS; i++) {
-		uint64_t lo, hi;
+	dt_slot_range(i, low, high);
+	*low *= div;
+	if (*high != UINT64_MAX)
+		*high = (*high + 1) * div - 1;
+}
 
-		dt_slot_range_ns(i, &lo, &hi);
-		lo /= div;
-		if (hi != UINT64_MAX)
-			hi /= div;
-		/* slots below one display unit all start at 0: one row for them */
-		if (n && rows[n - 1].low == lo) {
-			rows[n - 1].high = hi;
-			rows[n - 1].open_ended = hi == UINT64_MAX;
-			rows[n - 1].count += h->slots[i];
-			continue;
-		}
-		rows[n].low = lo;
-		rows[n].high = hi;
-		rows[n].count = h->slots[i];
-		rows[n].open_ended = hi == UINT64_MAX;
-		n++;
-	}
-	return n;
+/* Slot i's bounds as text, "inf" for the open-ended top: returns the length of `hi`. */
+static int bounds(int i, char *lo, char *hi, size_t len)
+{
+	uint64_t l, h;
+
+	dt_slot_range(i, &l, &h);
+	snprintf(lo, len, "%" PRIu64, l);
+	if (h == UINT64_MAX)
+		return snprintf(hi, len, "inf");
+	return snprintf(hi, len, "%" PRIu64, h);
 }
 
 void dt_hist_print(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit, int width)
 {
-	struct row rows[DT_MAX_SLOTS];
-	int n = build_rows(h, unit, rows), first = -1, last = -1, stars;
+	int first = -1, last = -1, stars;
 	uint64_t max = 0;
-	char lo[24], hi[24];
+	char lo[24], hi[24], cnt[24];
 	int wl = 5, wh = 5, wc = 5;
 
-	for (int i = 0; i < n; i++) {
-		if (!rows[i].count)
+	for (int i = 0; i < DT_MAX_SLOTS; i++) {
+		if (!h->slots[i])
 			continue;
 		if (first < 0)
 			first = i;
 		last = i;
-		if (rows[i].count > max)
-			max = rows[i].count;
+		if (h->slots[i] > max)
+			max = h->slots[i];
 	}
 	if (first < 0)
 		return;
 	for (int i = first; i <= last; i++) {
-		int l = snprintf(lo, sizeof(lo), "%" PRIu64, rows[i].low);
-		int k = rows[i].open_ended ? 3 : snprintf(hi, sizeof(hi), "%" PRIu64, rows[i].high);
-		int c = snprintf(lo, sizeof(lo), "%" PRIu64, rows[i].count);
+		int k = bounds(i, lo, hi, sizeof(lo));
+		int l = (int)strlen(lo);
+		int c = snprintf(cnt, sizeof(cnt), "%" PRIu64, (uint64_t)h->slots[i]);
 
 		if (l > wl) wl = l;
 		if (k > wh) wh = k;
 		if (c > wc) wc = c;
 	}
-	/* "LOW -> HIGH : COUNT |stars|" */
-	/* the bar takes what the width leaves, up to 40, at least 1 */
+	/* "LOW -> HIGH : COUNT |stars|": the bar takes what the width leaves, up to 40; when the
+	 * numbers leave no room at all (10-digit bounds and counts in 40 columns), no bar */
 	stars = width - (wl + 4 + wh + 3 + wc + 3);
 	if (stars > 40)
 		stars = 40;
 	if (stars < 1)
-		stars = 1;
-	fprintf(out, "%*s%-*s : %-*s %.*s\n", wl + 4 + wh - (int)strlen(dt_unit_name(unit)), "",
-		(int)strlen(dt_unit_name(unit)), dt_unit_name(unit), wc, "count", stars + 2,
-		"distribution");
+		stars = 0;
+	fprintf(out, "%*s%-*s : %-*s", wl + 4 + wh - (int)strlen(dt_unit_name(unit)), "",
+		(int)strlen(dt_unit_name(unit)), dt_unit_name(unit), stars ? wc : 0, "count");
+	if (stars)
+		fprintf(out, " %.*s", stars + 2, "distribution");
+	fputc('\n', out);
 	for (int i = first; i <= last; i++) {
-		int s = (int)((rows[i].count * (uint64_t)stars + max - 1) / max);
+		/* floored, as bcc's print_stars(); 128 bits so that huge counts cannot wrap */
+		int s = stars ? (int)((unsigned __int128)h->slots[i] * (unsigned)stars / max) : 0;
 		char bar[64];
 
-		if (!rows[i].count)
-			s = 0;
 		memset(bar, '*', (size_t)s);
 		bar[s] = 0;
-		snprintf(lo, sizeof(lo), "%" PRIu64, rows[i].low);
-		if (rows[i].open_ended)
-			snprintf(hi, sizeof(hi), "inf");
-		else
-			snprintf(hi, sizeof(hi), "%" PRIu64, rows[i].high);
-		fprintf(out, "%*s -> %-*s : %-*" PRIu64 " |%-*s|\n", wl, lo, wh, hi, wc,
-			rows[i].count, stars, bar);
+		bounds(i, lo, hi, sizeof(lo));
+		fprintf(out, "%*s -> %-*s : %-*" PRIu64, wl, lo, wh, hi, stars ? wc : 0,
+			(uint64_t)h->slots[i]);
+		if (stars)
+			fprintf(out, " |%-*s|", stars, bar);
+		fputc('\n', out);
 	}
 }

@@ -95,6 +95,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
+	ro->hist_unit_ns = dt_unit_div(cfg->unit);
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
 	ro->seq_set_mask = dt_seq_slots(cfg->max_inflight) / DT_SEQ_WAYS - 1;

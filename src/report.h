@@ -21,6 +21,16 @@ struct dt_report_ctx {
 	size_t n_stats;
 };
 
+/* The last report of an -i run covers only the time since the previous one: it is partial when
+ * that is short of the interval by more than 1% (a run whose -d is a multiple of -i ends on a
+ * boundary, give or take a late wakeup, and its last report is a whole one). */
+static inline bool dt_report_partial(const struct dt_report_ctx *ctx, const struct dt_snapshot *s)
+{
+	uint64_t full = ctx->cfg->interval_s * 1000000000ULL;
+
+	return ctx->final && full && s->interval_ns < full - full / 100;
+}
+
 void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
 void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s);
 /* node_exporter textfile format, atomically (FILE.tmp + rename): 0 or -errno. */

@@ -70,14 +70,18 @@ static void inode(struct dt_json *j, struct dt_inode_rec *r)
 }
 
 /* Buckets in ns, exact slot bounds; only non-empty ones; the open-ended top slot has
- * "high": null. */
-static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slots)
+ * "high": null. The slots are log2 of the display unit (-m, --nanoseconds), so the bounds
+ * depend on it: slot_unit_ns says which. */
+static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slots,
+		      enum dt_unit unit)
 {
 	dt_json_begin_object(j);
 	dt_json_key(j, "name");
 	dt_json_string(j, dt_hist_names[h]);
 	dt_json_key(j, "unit");
 	dt_json_string(j, "ns");
+	dt_json_key(j, "slot_unit_ns");
+	dt_json_u64(j, dt_unit_div(unit));
 	dt_json_key(j, "count");
 	dt_json_u64(j, dt_hist_count(slots));
 	dt_json_key(j, "buckets");
@@ -87,7 +91,7 @@ static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slot
 
 		if (!slots->slots[i])
 			continue;
-		dt_slot_range_ns(i, &lo, &hi);
+		dt_slot_range_ns(i, unit, &lo, &hi);
 		dt_json_begin_object(j);
 		dt_json_key(j, "low");
 		dt_json_u64(j, lo);
@@ -119,6 +123,8 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_u64(&j, s->interval_ns);
 	dt_json_key(&j, "final");
 	dt_json_bool(&j, ctx->final);
+	dt_json_key(&j, "partial");
+	dt_json_bool(&j, dt_report_partial(ctx, s));
 	dt_json_key(&j, "lost_events");
 	dt_json_u64(&j, s->diag[DT_D_LOST_EVENTS]);
 	dt_json_key(&j, "diagnostics");
@@ -144,7 +150,7 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_key(&j, "histograms");
 	dt_json_begin_array(&j);
 	for (int h = 0; h < DT_H_NR; h++)
-		histogram(&j, h, &s->hists[h]);
+		histogram(&j, h, &s->hists[h], ctx->cfg->unit);
 	dt_json_end_array(&j);
 	if (ctx->stats) {
 		dt_json_key(&j, "bpf_stats");

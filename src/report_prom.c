@@ -66,6 +66,127 @@ static bool any_count(const struct dt_dev_rec *d)
 	return false;
 }
 
+/* Exact decimal seconds of an integer number of ns, without exponent or trailing zeros
+ * (1073741824 -> "1.073741824", 2000 -> "0.000002"): %g of a double rounds the first to
+ * 1.07374182, and bucket bounds must match exactly from one scrape to the next. */
+static const char *seconds(char *buf, size_t len, uint64_t ns)
+{
+	int n = snprintf(buf, len, "%llu.%09llu", (unsigned long long)(ns / 1000000000ULL),
+			 (unsigned long long)(ns % 1000000000ULL));
+
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = 0;
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = 0;
+	return buf;
+}
+
+/* The latency stages nest (docs/EVENTS.md, "Histograms"), so each is a metric of its own,
+ * daxtrace_<dt_hist_names[h]>_latency_seconds, whose HELP says what it contains: one metric
+ * with a stage label would invite a sum over stages that counts time twice. `needs` are the
+ * hooks without which the stage gets no samples (bpf/seq.bpf.h): every entry must have one of
+ * its '|'-separated hooks attached. The fsync ends at the vfs_fsync_range return or at
+ * ext4_sync_file_exit (which sees ext4 only: attached, it marks fsync measured even where the
+ * DAX filesystem is xfs); the dax_finish_sync_fault exit times only fsyncs that failed. */
+#define STAGE_NEEDS 3
+static const struct stage {
+	const char *help;
+	const char *needs[STAGE_NEEDS];
+} stages[DT_H_NR] = {
+	[DT_H_PTE_FAULT] = { "Latency of a PTE fault attempt, dax_pte_fault to _done, any result; the "
+			     "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",
+			     { "dax_pte_fault", "dax_pte_fault_done" } },
+	[DT_H_PMD_FAULT] = { "Latency of a PMD fault attempt, dax_pmd_fault to _done, any result; the "
+			     "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",
+			     { "dax_pmd_fault", "dax_pmd_fault_done" } },
+	[DT_H_SYNC_FAULT] = { "Latency of whole sync faults, first attempt to writable insert; contains "
+			      "the pte_fault, pmd_fault, fsync, mkwrite and insert stages.",
+			      { "dax_pte_fault|dax_pmd_fault", "dax_pte_fault_done|dax_pmd_fault_done",
+				"dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry" } },
+	[DT_H_FSYNC] = { "Latency of the metadata fsync of a sync fault; nests inside "
+			 "daxtrace_sync_fault_latency_seconds, contains that fsync's writeback_range.",
+			 { "vfs_fsync_range|ext4_sync_file_exit" } },
+	[DT_H_MKWRITE] = { "Latency from fsync end to the writable insert tracepoint of a sync fault; "
+			   "nests inside daxtrace_sync_fault_latency_seconds, contains the insert stage.",
+			   { "vfs_fsync_range|ext4_sync_file_exit",
+			     "dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry" } },
+	[DT_H_INSERT] = { "Latency of the writable PTE/PMD insert call of a sync fault; nests inside "
+			  "daxtrace_mkwrite_latency_seconds and daxtrace_sync_fault_latency_seconds.",
+			  { "insert_pfn|vmf_insert_pfn_pmd_prot|vmf_insert_pfn_pmd|"
+			    "vmf_insert_page_mkwrite|vmf_insert_folio_pmd" } },
+	[DT_H_WRITEBACK] = { "Latency of dax_writeback_range to _done; those of a sync fault's fsync "
+			     "nest inside daxtrace_fsync_latency_seconds.",
+			     { "dax_writeback_range", "dax_writeback_range_done" } },
+};
+
+static bool attached(const struct dt_hooks *hooks, const char *name, size_t len)
+{
+	for (int i = 0; hooks && i < hooks->n; i++)
+		if (strlen(hooks->h[i].name) == len && !strncmp(hooks->h[i].name, name, len))
+			return hooks->h[i].mode != DT_ATTACH_NONE;
+	return false;
+}
+
+/* Whether every hook group of the stage has an attached member. */
+static bool measured(const struct dt_hooks *hooks, int h)
+{
+	for (int k = 0; k < STAGE_NEEDS && stages[h].needs[k]; k++) {
+		const char *p = stages[h].needs[k];
+		bool any = false;
+
+		while (*p && !any) {
+			size_t n = strcspn(p, "|");
+
+			any = attached(hooks, p, n);
+			p += n + (p[n] == '|');
+		}
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+static void latency_histograms(FILE *f, const struct dt_report_ctx *ctx,
+			       const struct dt_snapshot *s)
+{
+	for (int h = 0; h < DT_H_NR; h++) {
+		unsigned long long cum = 0;
+		char name[64], le[32];
+
+		snprintf(name, sizeof(name), "daxtrace_%s_latency_seconds", dt_hist_names[h]);
+		help(f, name, "histogram", stages[h].help);
+		for (int i = 0; i < DT_MAX_SLOTS - 1; i++) {
+			uint64_t lo, hi;
+
+			cum += s->hists[h].slots[i];
+			dt_slot_range_ns(i, ctx->cfg->unit, &lo, &hi);
+			fprintf(f, "%s_bucket{le=\"%s\"} %llu\n", name, seconds(le, sizeof(le), hi + 1),
+				cum);
+		}
+		cum += s->hists[h].slots[DT_MAX_SLOTS - 1];
+		fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, cum);
+		fprintf(f, "%s_sum %s\n", name, seconds(le, sizeof(le), s->hist_sum_ns[h]));
+		fprintf(f, "%s_count %llu\n", name, cum);
+	}
+	help(f, "daxtrace_stage_measured", "gauge",
+	     "1 if the hooks that time this latency stage are attached, 0 if the stage cannot get "
+	     "samples here (a silent stage, not an idle one).");
+	for (int h = 0; h < DT_H_NR; h++)
+		fprintf(f, "daxtrace_stage_measured{stage=\"%s\"} %d\n", dt_hist_names[h],
+			measured(ctx->hooks, h));
+}
+
+/* Every hook and how it is attached, "unavailable" for the ones that are not. */
+static void hook_info(FILE *f, const struct dt_hooks *hooks)
+{
+	help(f, "daxtrace_hook_info", "gauge", "The kernel hooks of daxtrace and their attach mode.");
+	for (int i = 0; hooks && i < hooks->n; i++) {
+		fputs("daxtrace_hook_info{hook=", f);
+		label(f, hooks->h[i].name);
+		fprintf(f, ",mode=\"%s\"} 1\n", dt_attach_mode_name(hooks->h[i].mode));
+	}
+}
+
 static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
 {
 	static const char *const sizes[] = { "pte", "pmd" };
@@ -104,25 +225,8 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 			fprintf(f, "daxtrace_fallbacks_total{dev=\"%s\",reason=\"%s\"} %llu\n", dev,
 				dt_fallback_names[r], (unsigned long long)d[i].c.fallbacks[r]);
 	}
-	help(f, "daxtrace_latency_seconds", "histogram", "Latency of each stage, host-wide.");
-	for (int h = 0; h < DT_H_NR; h++) {
-		unsigned long long cum = 0;
-
-		for (int i = 0; i < DT_MAX_SLOTS - 1; i++) {
-			uint64_t lo, hi;
-
-			cum += s->hists[h].slots[i];
-			dt_slot_range_ns(i, &lo, &hi);
-			fprintf(f, "daxtrace_latency_seconds_bucket{stage=\"%s\",le=\"%.9g\"} %llu\n",
-				dt_hist_names[h], (hi + 1) / 1e9, cum);
-		}
-		cum += s->hists[h].slots[DT_MAX_SLOTS - 1];
-		fprintf(f, "daxtrace_latency_seconds_bucket{stage=\"%s\",le=\"+Inf\"} %llu\n",
-			dt_hist_names[h], cum);
-		fprintf(f, "daxtrace_latency_seconds_sum{stage=\"%s\"} %.9f\n", dt_hist_names[h],
-			s->hist_sum_ns[h] / 1e9);
-		fprintf(f, "daxtrace_latency_seconds_count{stage=\"%s\"} %llu\n", dt_hist_names[h], cum);
-	}
+	latency_histograms(f, ctx, s);
+	hook_info(f, ctx->hooks);
 	help(f, "daxtrace_dropped_total", "counter",
 	     "What daxtrace could not record (map full, ring buffer full, ...).");
 	for (int i = 0; i < DT_D_NR; i++)

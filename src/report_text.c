@@ -23,9 +23,11 @@ static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
 		       errors(c)) - 1;
 }
 
-/* A detail line of "name=value" pairs for the non-zero ones, wrapped at the width. */
+/* A labelled detail line ("  counters: name=value ...") of the non-zero values, wrapped at
+ * the width with continuation lines indented under the label. */
 struct details {
 	FILE *out;
+	const char *label;
 	int col, width;
 	bool any;
 };
@@ -39,25 +41,33 @@ static void detail(struct details *d, const char *name, unsigned long long v)
 		return;
 	n = snprintf(buf, sizeof(buf), " %s=%llu", name, v);
 	if (!d->any)
-		fputc(' ', d->out);
+		d->col = fprintf(d->out, "  %s:", d->label);
 	if (d->col + n > d->width) {
-		fputs("\n  ", d->out);
-		d->col = 2;
+		fputs("\n   ", d->out);
+		d->col = 3;
 	}
 	fputs(buf, d->out);
 	d->col += n;
 	d->any = true;
 }
 
+static void details_end(struct details *d)
+{
+	if (d->any)
+		fputc('\n', d->out);
+}
+
 /* The table is 75 columns wide; below that every counter goes on wrapped detail lines. */
 #define TABLE_WIDTH 75
 
+/* Counters the table has no column for (all of them without the table), then the fallback
+ * reasons, each on its own labelled line: they are different things with similar names. */
 static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 {
 	static const int extra[] = { DT_C_HOLE_LOADS, DT_C_WRITEBACKS, DT_C_MKWRITE_ERRORS,
 				     DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
 	bool table = width > 0;
-	struct details d = { out, 1, table ? width : -width, false };
+	struct details d = { out, "counters", 0, table ? width : -width, false };
 
 	if (!table) /* no table (narrow layout): every counter is a detail */
 		for (int i = 0; i < DT_C_NR; i++)
@@ -65,10 +75,11 @@ static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 	else
 		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
 			detail(&d, dt_counter_names[extra[i]], c[extra[i]]);
+	details_end(&d);
+	d = (struct details){ out, "fallback reasons", 0, d.width, false };
 	for (int r = 0; r < DT_FB_NR; r++)
 		detail(&d, dt_fallback_names[r], fb[r]);
-	if (d.any)
-		fputc('\n', out);
+	details_end(&d);
 }
 
 /* The path, left-truncated to fit, then the top process; both escaped (src/untrusted.h) so
@@ -138,6 +149,10 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		strftime(ts, sizeof(ts), "%H:%M:%S", &tm);
 		fprintf(out, "%s\n", ts);
 	}
+	/* two decimals for what would round to 0.x s, one from 1.0 s up */
+	if (dt_report_partial(ctx, s))
+		fprintf(out, "(final report: partial interval, %.*f s of %u s)\n",
+			s->interval_ns < 950000000ULL ? 2 : 1, s->interval_ns / 1e9, cfg->interval_s);
 	if (table)
 		header(out);
 	for (size_t i = 0; i < shown; i++) {

@@ -30,17 +30,29 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 	return 0;
 }
 
-static int setup(void **state)
+/* The raw_tp programs only, with histogram slots of unit_ns (the loader's -m/--nanoseconds). */
+static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
 {
+	struct daxtrace_bpf *o = daxtrace_bpf__open();
 	struct bpf_program *p;
 
-	libbpf_set_print(quiet);
-	skel = daxtrace_bpf__open();
-	if (!skel)
-		return -1;
-	bpf_object__for_each_program(p, skel->obj)
+	if (!o)
+		return NULL;
+	o->rodata->hist_unit_ns = unit_ns;
+	bpf_object__for_each_program(p, o->obj)
 		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
-	return daxtrace_bpf__load(skel);
+	if (daxtrace_bpf__load(o)) {
+		daxtrace_bpf__destroy(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int setup(void **state)
+{
+	libbpf_set_print(quiet);
+	skel = open_raw_tp(1000);
+	return skel ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -410,6 +422,35 @@ static void test_writeback_timing(void **state)
 	assert_int_equal(hist_n(DT_H_WRITEBACK), 2);
 }
 
+/* One timed PTE attempt in each display unit: its slot is log2 of its latency in that unit
+ * (hist_sum_ns has the latency itself, in ns, whatever the unit). */
+static void test_hist_slot_in_display_unit(void **state)
+{
+	static const uint64_t units[] = { 1, 1000, 1000000 };
+	struct daxtrace_bpf *keep = skel;
+
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		uint64_t ns;
+		int slot = -1;
+
+		skel = open_raw_tp(units[u]);
+		assert_non_null(skel);
+		reset(state);
+		run(skel->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+		usleep(2500); /* 2.5 ms or more: a different slot in each unit */
+		run(skel->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+		ns = skel->bss->hist_sum_ns[DT_H_PTE_FAULT];
+		for (int i = 0; i < DT_MAX_SLOTS; i++)
+			if (skel->bss->hists[DT_H_PTE_FAULT].slots[i])
+				slot = i;
+		assert_int_equal(hist_n(DT_H_PTE_FAULT), 1);
+		assert_true(ns >= 2500000);
+		assert_int_equal(slot, dt_log2_slot(ns / units[u]));
+		daxtrace_bpf__destroy(skel);
+	}
+	skel = keep;
+}
+
 /* Per-inode records and the process map fill in alongside the totals. */
 static void test_inode_record(void **state)
 {
@@ -474,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
 		cmocka_unit_test_setup(test_full_inode_map_keeps_totals_exact, reset),
+		cmocka_unit_test_setup(test_hist_slot_in_display_unit, reset),
 		cmocka_unit_test_setup(test_full_set_counts_without_timing, reset),
 		cmocka_unit_test_setup(test_abandoned_slot_is_taken, reset),
 		cmocka_unit_test_setup(test_slot_held_while_open, reset),

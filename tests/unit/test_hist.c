@@ -43,33 +43,76 @@ static void test_units(void **state)
 	assert_int_equal(dt_unit_div(DT_UNIT_MS), 1000000);
 }
 
+/* Slot bounds in display units, bcc's print_log2_hist rows: 0 -> 1, 2 -> 3, 4 -> 7, ... */
 static void test_slot_range(void **state)
 {
 	uint64_t lo, hi, prev_hi = 0;
 
-	dt_slot_range_ns(0, &lo, &hi);
+	dt_slot_range(0, &lo, &hi);
 	assert_int_equal(lo, 0);
 	assert_int_equal(hi, 1);
-	dt_slot_range_ns(1, &lo, &hi);
+	dt_slot_range(1, &lo, &hi);
 	assert_int_equal(lo, 2);
 	assert_int_equal(hi, 3);
-	dt_slot_range_ns(10, &lo, &hi);
+	dt_slot_range(2, &lo, &hi);
+	assert_int_equal(lo, 4);
+	assert_int_equal(hi, 7);
+	dt_slot_range(10, &lo, &hi);
 	assert_int_equal(lo, 1024);
 	assert_int_equal(hi, 2047);
-	dt_slot_range_ns(DT_MAX_SLOTS - 2, &lo, &hi);
+	dt_slot_range(DT_MAX_SLOTS - 2, &lo, &hi);
 	assert_int_equal(lo, 1ULL << 30);
 	assert_int_equal(hi, (1ULL << 31) - 1);
-	dt_slot_range_ns(DT_MAX_SLOTS - 1, &lo, &hi);
+	dt_slot_range(DT_MAX_SLOTS - 1, &lo, &hi);
 	assert_int_equal(lo, 1ULL << 31);
 	assert_true(hi == UINT64_MAX);
 	/* contiguous, and each bound lands in its own slot by dt_log2_slot() */
 	for (int i = 0; i < DT_MAX_SLOTS; i++) {
-		dt_slot_range_ns(i, &lo, &hi);
+		dt_slot_range(i, &lo, &hi);
 		if (i)
 			assert_int_equal(lo, prev_hi + 1);
 		assert_int_equal(dt_log2_slot(lo), i);
 		assert_int_equal(dt_log2_slot(hi), i);
 		prev_hi = hi;
+	}
+}
+
+/* The exact ns range of a slot recorded in each unit: what BPF's slot of (ns / div) holds. */
+static void test_slot_range_ns(void **state)
+{
+	uint64_t lo, hi;
+
+	dt_slot_range_ns(0, DT_UNIT_US, &lo, &hi);
+	assert_int_equal(lo, 0);
+	assert_int_equal(hi, 1999);
+	dt_slot_range_ns(1, DT_UNIT_US, &lo, &hi);
+	assert_int_equal(lo, 2000);
+	assert_int_equal(hi, 3999);
+	dt_slot_range_ns(2, DT_UNIT_US, &lo, &hi);
+	assert_int_equal(lo, 4000);
+	assert_int_equal(hi, 7999);
+	dt_slot_range_ns(10, DT_UNIT_MS, &lo, &hi);
+	assert_int_equal(lo, 1024000000ULL);
+	assert_int_equal(hi, 2047999999ULL);
+	dt_slot_range_ns(10, DT_UNIT_NS, &lo, &hi);
+	assert_int_equal(lo, 1024);
+	assert_int_equal(hi, 2047);
+	for (int u = DT_UNIT_NS; u <= DT_UNIT_MS; u++) {
+		uint64_t div = dt_unit_div((enum dt_unit)u), prev_hi = 0;
+
+		dt_slot_range_ns(DT_MAX_SLOTS - 1, (enum dt_unit)u, &lo, &hi);
+		assert_int_equal(lo, (1ULL << 31) * div);
+		assert_true(hi == UINT64_MAX);
+		for (int i = 0; i < DT_MAX_SLOTS; i++) {
+			dt_slot_range_ns(i, (enum dt_unit)u, &lo, &hi);
+			if (i)
+				assert_int_equal(lo, prev_hi + 1);
+			/* hist_add() in bpf/seq.bpf.h: dt_log2_slot(delta_ns / hist_unit_ns) */
+			assert_int_equal(dt_log2_slot(lo / div), i);
+			if (hi != UINT64_MAX)
+				assert_int_equal(dt_log2_slot(hi / div), i);
+			prev_hi = hi;
+		}
 	}
 }
 
@@ -101,33 +144,31 @@ static void test_nsecs_exact(void **state)
 	       "   16 -> 31    : 4     |" S40 "|\n"
 	       "   32 -> 63    : 0     |" B40 "|\n"
 	       "   64 -> 127   : 2     |" S20 B20 "|\n");
-	/* 60 columns: 35 stars, and every bar line exactly 60 wide */
+	/* 60 columns: 35 stars, floored (8.75 -> 8, 17.5 -> 17), every bar line 60 wide */
 	expect(&h, DT_UNIT_NS, 60,
 	       "         nsecs : count distribution\n"
-	       "    8 -> 15    : 1     |" "*********" B20 "      " "|\n"
+	       "    8 -> 15    : 1     |" "********" B20 "       " "|\n"
 	       "   16 -> 31    : 4     |" S20 S10 S5 "|\n"
 	       "   32 -> 63    : 0     |" B20 B10 B5 "|\n"
-	       "   64 -> 127   : 2     |" S10 "********" B10 "       " "|\n");
+	       "   64 -> 127   : 2     |" S10 "*******" B10 "        " "|\n");
 }
 
-static void test_usecs_merges_sub_unit_slots(void **state)
+/* The slots are of the display unit: rows are whole, non-overlapping ranges of it. */
+static void test_usecs_rows_do_not_overlap(void **state)
 {
 	struct dt_hist_slots h;
 
 	memset(&h, 0, sizeof(h));
-	h.slots[2] = 3;  /* 4..7 ns */
-	h.slots[9] = 3;  /* 512..1023 ns */
-	h.slots[11] = 2; /* 2048..4095 ns */
-	h.slots[12] = 1; /* 4096..8191 ns */
-	/* slots 0..9 are all below 1 us: one "0 -> 1" row holding 6 */
+	h.slots[0] = 6; /* 0..1 us */
+	h.slots[2] = 2; /* 4..7 us */
+	h.slots[3] = 1; /* 8..15 us */
 	expect(&h, DT_UNIT_US, 80,
 	       "         usecs : count distribution\n"
 	       "    0 -> 1     : 6     |" S40 "|\n"
-	       "    1 -> 2     : 0     |" B40 "|\n"
-	       "    2 -> 4     : 2     |" S10 "****" B20 "      " "|\n"
-	       "    4 -> 8     : 1     |" S5 "**" B20 B10 "   " "|\n");
+	       "    2 -> 3     : 0     |" B40 "|\n"
+	       "    4 -> 7     : 2     |" S10 "***" B20 "       " "|\n"
+	       "    8 -> 15    : 1     |" S5 "*" B20 B10 "    " "|\n");
 
-	/* only slot 0 (0..1 ns) */
 	memset(&h, 0, sizeof(h));
 	h.slots[0] = 7;
 	expect(&h, DT_UNIT_US, 80,
@@ -143,12 +184,12 @@ static void test_msecs(void **state)
 	struct dt_hist_slots h;
 
 	memset(&h, 0, sizeof(h));
-	h.slots[19] = 1; /* 524288..1048575 ns: below 1 ms */
-	h.slots[20] = 2; /* 1048576..2097151 ns */
+	h.slots[0] = 1; /* below 2 ms */
+	h.slots[1] = 2; /* 2..3 ms */
 	expect(&h, DT_UNIT_MS, 80,
 	       "         msecs : count distribution\n"
 	       "    0 -> 1     : 1     |" S20 B20 "|\n"
-	       "    1 -> 2     : 2     |" S40 "|\n");
+	       "    2 -> 3     : 2     |" S40 "|\n");
 }
 
 static void test_open_ended_last_slot(void **state)
@@ -159,15 +200,46 @@ static void test_open_ended_last_slot(void **state)
 	h.slots[DT_MAX_SLOTS - 2] = 1;
 	h.slots[DT_MAX_SLOTS - 1] = 5;
 	expect(&h, DT_UNIT_US, 80,
-	       "             usecs : count distribution\n"
-	       "1073741 -> 2147483 : 1     |" S5 "***" B20 B10 "  " "|\n"
-	       "2147483 -> inf     : 5     |" S40 "|\n");
+	       "                   usecs : count distribution\n"
+	       "1073741824 -> 2147483647 : 1     |" S5 "***" B20 B10 "  " "|\n"
+	       "2147483648 -> inf        : 5     |" S40 "|\n");
 
 	memset(&h, 0, sizeof(h));
 	h.slots[DT_MAX_SLOTS - 1] = 1;
 	expect(&h, DT_UNIT_NS, 80,
 	       "              nsecs : count distribution\n"
 	       "2147483648 -> inf   : 1     |" S40 "|\n");
+}
+
+/* bcc's print_stars(): count * width / max, floored, so a small count next to a large one
+ * shows no star (its count column still says it is there). */
+static void test_bars_are_floored(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[4] = 1;
+	h.slots[5] = 100;
+	h.slots[6] = 99;
+	expect(&h, DT_UNIT_US, 80,
+	       "         usecs : count distribution\n"
+	       "   16 -> 31    : 1     |" B40 "|\n"
+	       "   32 -> 63    : 100   |" S40 "|\n"
+	       "   64 -> 127   : 99    |" S20 S10 S5 "****" " " "|\n");
+}
+
+/* 10-digit bounds and counts leave no room for a bar in 40 columns: rows without one. */
+static void test_no_room_no_bar(void **state)
+{
+	struct dt_hist_slots h;
+
+	memset(&h, 0, sizeof(h));
+	h.slots[DT_MAX_SLOTS - 2] = 4000000000ULL;
+	h.slots[DT_MAX_SLOTS - 1] = 1;
+	expect(&h, DT_UNIT_US, 40,
+	       "                   usecs : count\n"
+	       "1073741824 -> 2147483647 : 4000000000\n"
+	       "2147483648 -> inf        : 1\n");
 }
 
 static void test_trim_single_middle_slot(void **state)
@@ -235,11 +307,10 @@ static void check_layout(const struct dt_hist_slots *h, enum dt_unit unit, int w
 
 		if (counts[i] == max)
 			assert_int_equal(stars[i], bar);
-		if (counts[i])
-			assert_true(stars[i] >= 1);
-		else
+		if (!counts[i])
 			assert_int_equal(stars[i], 0);
-		assert_true(stars[i] >= exact - 1e-9 && stars[i] < exact + 1);
+		/* floored: never more than the exact share, less by under one star */
+		assert_true(stars[i] <= exact + 1e-9 && stars[i] > exact - 1);
 		for (int k = 0; k < n; k++)
 			if (counts[i] > counts[k])
 				assert_true(stars[i] >= stars[k]);
@@ -290,11 +361,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_slot_range),
+		cmocka_unit_test(test_slot_range_ns),
 		cmocka_unit_test(test_empty_prints_nothing),
 		cmocka_unit_test(test_nsecs_exact),
-		cmocka_unit_test(test_usecs_merges_sub_unit_slots),
+		cmocka_unit_test(test_usecs_rows_do_not_overlap),
 		cmocka_unit_test(test_msecs),
 		cmocka_unit_test(test_open_ended_last_slot),
+		cmocka_unit_test(test_bars_are_floored),
+		cmocka_unit_test(test_no_room_no_bar),
 		cmocka_unit_test(test_trim_single_middle_slot),
 		cmocka_unit_test(test_layout_properties),
 		cmocka_unit_test(test_width_40_typical),

@@ -391,7 +391,7 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 {
 	static const char *const top[] = {
 		"timestamp_ns", "kernel", "probes", "probe_notes", "interval_ns", "final",
-		"lost_events", "diagnostics", "totals", "inodes", "histograms",
+		"partial", "lost_events", "diagnostics", "totals", "inodes", "histograms",
 	};
 	struct json_object *t, *inodes, *in, *d, *hists;
 
@@ -402,6 +402,8 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	assert_string_equal(get_str(o, "kernel"), "6.18.0-unit \"test\"");
 	assert_int_equal(get_u64(o, "interval_ns"), 1000000000);
 	assert_int_equal(json_object_get_boolean(get(o, "final", json_type_boolean)), final);
+	/* no -i: the one document covers the whole run */
+	assert_false(json_object_get_boolean(get(o, "partial", json_type_boolean)));
 	assert_int_equal(get_u64(o, "lost_events"), 7);
 
 	d = get(o, "diagnostics", json_type_object);
@@ -468,31 +470,89 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 		assert_int_equal(sum, dt_hist_count(&f->s.hists[h]));
 		assert_int_equal(get_u64(ho, "count"), sum);
 	}
-	/* exact buckets */
+	/* exact buckets, in ns, of slots recorded in the default unit (us) */
 	{
 		struct json_object *b = get(json_object_array_get_idx(hists, DT_H_PTE_FAULT),
 					    "buckets", json_type_array), *k;
 
+		assert_int_equal(get_u64(json_object_array_get_idx(hists, DT_H_PTE_FAULT),
+					 "slot_unit_ns"), 1000);
 		k = json_object_array_get_idx(b, 0);
-		assert_int_equal(get_u64(k, "low"), 8);
-		assert_int_equal(get_u64(k, "high"), 15);
+		assert_int_equal(get_u64(k, "low"), 8000);
+		assert_int_equal(get_u64(k, "high"), 15999);
 		assert_int_equal(get_u64(k, "count"), 2);
 		k = json_object_array_get_idx(b, 1);
-		assert_int_equal(get_u64(k, "low"), 1ULL << 31);
+		assert_int_equal(get_u64(k, "low"), (1ULL << 31) * 1000);
 		get(k, "high", json_type_null); /* open-ended */
 		assert_int_equal(get_u64(k, "count"), 1);
 
 		b = get(json_object_array_get_idx(hists, DT_H_WRITEBACK), "buckets", json_type_array);
 		k = json_object_array_get_idx(b, 0);
 		assert_int_equal(get_u64(k, "low"), 0);
-		assert_int_equal(get_u64(k, "high"), 1);
+		assert_int_equal(get_u64(k, "high"), 1999);
 		assert_int_equal(get_u64(k, "count"), 5);
 
 		b = get(json_object_array_get_idx(hists, DT_H_FSYNC), "buckets", json_type_array);
 		k = json_object_array_get_idx(b, 0);
-		assert_int_equal(get_u64(k, "low"), 1048576);
-		assert_int_equal(get_u64(k, "high"), 2097151);
+		assert_int_equal(get_u64(k, "low"), 1048576000ULL);
+		assert_int_equal(get_u64(k, "high"), 2097151999ULL);
 		assert_int_equal(get_u64(k, "count"), 9);
+	}
+}
+
+/* The last document of an -i run says whether it covers less than the interval. */
+static void test_report_partial(void **state)
+{
+	static const struct {
+		uint32_t interval_s;
+		uint64_t interval_ns;
+		bool final, partial;
+	} cases[] = {
+		{ 5, 1300000000ULL, true, true },
+		{ 5, 1300000000ULL, false, false }, /* an interval cut short is only ever the last */
+		{ 5, 4960000000ULL, true, false },  /* -d a multiple of -i: a late wakeup is whole */
+		{ 5, 4940000000ULL, true, true },
+		{ 0, 1300000000ULL, true, false },  /* no -i: the whole run */
+	};
+	struct report_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *o;
+
+		f->cfg.interval_s = cases[i].interval_s;
+		f->s.interval_ns = cases[i].interval_ns;
+		o = render_report(f, NULL, cases[i].final);
+		if (json_object_get_boolean(get(o, "partial", json_type_boolean)) != cases[i].partial)
+			fail_msg("case %zu: partial is %d", i, !cases[i].partial);
+		json_object_put(o);
+	}
+}
+
+/* The slots are log2 of the display unit, so -m and --nanoseconds change the ns bounds. */
+static void test_report_bucket_bounds_follow_unit(void **state)
+{
+	static const struct {
+		enum dt_unit unit;
+		uint64_t div, low, high;
+	} cases[] = {
+		{ DT_UNIT_NS, 1, 8, 15 },
+		{ DT_UNIT_US, 1000, 8000, 15999 },
+		{ DT_UNIT_MS, 1000000, 8000000, 15999999 },
+	};
+	struct report_fixture *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct json_object *o, *h, *k;
+
+		f->cfg.unit = cases[i].unit;
+		o = render_report(f, NULL, false);
+		h = json_object_array_get_idx(get(o, "histograms", json_type_array), DT_H_PTE_FAULT);
+		assert_string_equal(get_str(h, "unit"), "ns");
+		assert_int_equal(get_u64(h, "slot_unit_ns"), cases[i].div);
+		k = json_object_array_get_idx(get(h, "buckets", json_type_array), 0);
+		assert_int_equal(get_u64(k, "low"), cases[i].low);
+		assert_int_equal(get_u64(k, "high"), cases[i].high);
+		json_object_put(o);
 	}
 }
 
@@ -578,6 +638,9 @@ int main(void)
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_empty_snapshot, report_setup,
 						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_bucket_bounds_follow_unit, report_setup,
+						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_partial, report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,
 						report_teardown),
 	};

@@ -28,14 +28,16 @@ static void fill(struct dt_snapshot *s)
 	snprintf(s->inodes[0].comm, sizeof(s->inodes[0].comm), "longcommandname");
 }
 
-/* The report of s at the width, with the default options; frees s. */
-static char *report(struct dt_snapshot *s, int width)
+/* The report of s at the width, as -i SEC (interval_s) and the last report (final) make it;
+ * frees s. */
+static char *report_of(struct dt_snapshot *s, int width, bool final, uint32_t interval_s)
 {
 	struct dt_config cfg;
-	struct dt_report_ctx ctx = { .cfg = &cfg, .width = width };
+	struct dt_report_ctx ctx = { .cfg = &cfg, .width = width, .final = final };
 	struct dt_capture c;
 
 	dt_config_defaults(&cfg);
+	cfg.interval_s = interval_s;
 	dt_capture_begin(&c);
 	dt_report_text(c.f, &ctx, s);
 	dt_capture_end(&c);
@@ -43,12 +45,24 @@ static char *report(struct dt_snapshot *s, int width)
 	return c.buf;
 }
 
-static char *render(int width)
+static char *report(struct dt_snapshot *s, int width)
+{
+	return report_of(s, width, false, 0);
+}
+
+/* The report of fill()'s snapshot; interval_s and interval_ns as -i and the snapshot say. */
+static char *render_interval(int width, bool final, uint32_t interval_s, uint64_t interval_ns)
 {
 	struct dt_snapshot s;
 
 	fill(&s);
-	return report(&s, width);
+	s.interval_ns = interval_ns;
+	return report_of(&s, width, final, interval_s);
+}
+
+static char *render(int width)
+{
+	return render_interval(width, false, 0, 1000000000ULL);
 }
 
 static void test_lines_fit_every_width(void **state)
@@ -80,6 +94,67 @@ static void test_narrow_layout_keeps_every_counter(void **state)
 	assert_non_null(strstr(narrow, "TOTAL"));
 	free(wide);
 	free(narrow);
+}
+
+/* The detail lines say what they hold: counters the table has no column for, and fallback
+ * reasons, each on a labelled line (continuations indented under it). */
+static void test_details_are_labelled(void **state)
+{
+	static const int widths[] = { 132, 80, 40 };
+
+	for (size_t w = 0; w < sizeof(widths) / sizeof(widths[0]); w++) {
+		char *text = render(widths[w]), *save;
+		const char *group = NULL;
+		int counters = 0, reasons = 0;
+
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+			if (!strncmp(l, "  counters:", 11)) {
+				group = "counters";
+				counters++;
+			} else if (!strncmp(l, "  fallback reasons:", 19)) {
+				group = "reasons";
+				reasons++;
+			} else if (strncmp(l, "    ", 4) || !strchr(l, '=')) {
+				group = NULL;
+				continue;
+			}
+			if (!group)
+				fail_msg("width %d: a detail line under no label: '%s'", widths[w], l);
+			/* a reason never on the counters line, nor a counter on the reasons line */
+			if (!strcmp(group, "counters"))
+				assert_null(strstr(l, "misaligned="));
+			else
+				assert_null(strstr(l, "hole_loads="));
+		}
+		/* the inode and TOTAL */
+		assert_int_equal(counters, 2);
+		assert_int_equal(reasons, 2);
+		free(text);
+	}
+}
+
+/* The last report of an -i run says that it is partial, and how long it was. */
+static void test_partial_final_report(void **state)
+{
+	char *text = render_interval(80, true, 5, 1300000000ULL);
+
+	assert_non_null(strstr(text, "(final report: partial interval, 1.3 s of 5 s)\n"));
+	free(text);
+	text = render_interval(80, true, 1, 250000000ULL);
+	assert_non_null(strstr(text, "(final report: partial interval, 0.25 s of 1 s)\n"));
+	free(text);
+	text = render_interval(80, true, 2, 999600000ULL); /* not "1.00 s" */
+	assert_non_null(strstr(text, "(final report: partial interval, 1.0 s of 2 s)\n"));
+	free(text);
+	text = render_interval(80, false, 5, 1300000000ULL);
+	assert_null(strstr(text, "partial"));
+	free(text);
+	text = render_interval(80, true, 5, 4990000000ULL); /* -d a multiple of -i */
+	assert_null(strstr(text, "partial"));
+	free(text);
+	text = render_interval(80, true, 0, 1300000000ULL); /* no -i */
+	assert_null(strstr(text, "partial"));
+	free(text);
 }
 
 /* Every kind of drop the snapshot carries has a warning line, and none is printed at zero. */
@@ -185,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_every_drop_is_warned),
 		cmocka_unit_test(test_hostile_names_stay_one_row),
 		cmocka_unit_test(test_escaped_comm_fits_the_width),
+		cmocka_unit_test(test_details_are_labelled),
+		cmocka_unit_test(test_partial_final_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
