@@ -17,17 +17,22 @@ check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
-check-vm: $(BUILD)/daxtrace $(BUILD)/daxload
+check-vm: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
 	$(Q)tests/vm/run-lifecycle --iter 10 --soak 30
 
 # The same matrix, plus longer leak/soak runs on the oldest and newest kernel, and fuzzing.
-check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload
+check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix
 	$(Q)tests/vm/run-lifecycle --kernel 6.1 --iter 30 --soak 120
 	$(Q)tests/vm/run-lifecycle --kernel 7 --iter 30 --soak 120
 
 check: check-unit check-host check-vm
+
+# Runs a command as uid 65534 in the busybox guest (tests/operator/run-modes); static.
+$(BUILD)/asuser: tests/operator/asuser.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 $(CFLAGS) $(WARN) -static $< -o $@
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
 $(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
