@@ -13,26 +13,26 @@ bpf_held() {
 # The link ids an fd of process $1 holds, one a line.
 bpf_links_of() { cat /proc/"$1"/fdinfo/* 2> /dev/null | awk '/^link_id:/ { print $2 }'; }
 
-# "PROGS LINKS": daxtrace programs (names btf_/raw_/fe_/fx_/kp_/krp_) and links to them that
-# no process holds.
+# "PROGS LINKS [ID:NAME...]": daxtrace programs (names btf_/raw_/fe_/fx_/kp_/krp_) and links
+# to them that no process holds, then those programs' ids and names.
 bpf_orphans() {
 	{
 		bpf_held | sed 's/^/H /'
-		$BPFTOOL prog list 2> /dev/null |
-			awk '/^[0-9]+:/ && / name (btf|raw|fe|fx|kp|krp)_/ { sub(":", "", $1); print "P", $1 }'
+		$BPFTOOL prog list 2> /dev/null | awk '/^[0-9]+:/ && / name (btf|raw|fe|fx|kp|krp)_/ {
+			for (i = 2; i < NF; i++) if ($i == "name") { sub(":", "", $1); print "P", $1, $(i + 1) } }'
 		$BPFTOOL link list 2> /dev/null | awk '/^[0-9]+:/ {
 			for (i = 2; i < NF; i++) if ($i == "prog") { sub(":", "", $1); print "L", $1, $(i + 1) } }'
 	} | awk '$1 == "H" { held[$2 " " $3] = 1; next }
-		$1 == "P" { ours[$2] = 1; if (!(("prog " $2) in held)) np++; next }
+		$1 == "P" { ours[$2] = 1; if (!(("prog " $2) in held)) { np++; ids = ids " " $2 ":" $3 }; next }
 		$1 == "L" { prog[$2] = $3 }
 		END { for (l in prog) if ((prog[l] in ours) && !(("link " l) in held)) nl++
-		      print np + 0, nl + 0 }'
+		      print np + 0, nl + 0 ids }'
 }
 
-# Waits up to 10 s (the kernel frees a dead process's objects asynchronously) for no orphan;
-# prints the last count.
+# Waits up to 20 s (the kernel frees a dead process's objects asynchronously, later on a
+# loaded machine) for no orphan; prints the last bpf_orphans.
 bpf_settle() {
 	i=0
-	while [ "$(bpf_orphans)" != "0 0" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	while [ "$(bpf_orphans)" != "0 0" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 	bpf_orphans
 }

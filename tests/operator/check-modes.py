@@ -47,7 +47,10 @@ def parse(text):
         elif what == "done":
             cur, sect = None, None
         elif what in ("begin", "base", "end", "thread"):
-            info[what] = dict(zip(w[2::2], w[3::2]))
+            o = w.index("orphans") if "orphans" in w else len(w)  # the last field, with its ids
+            info[what] = dict(zip(w[2:o:2], w[3:o:2]))
+            if o < len(w):
+                info[what]["orphans"], info[what]["orphan_ids"] = w[o + 1], w[o + 2:]
         elif what == "skip":
             info.setdefault("skip", []).append((w[2], " ".join(w[3:])))
     return runs, info
@@ -142,7 +145,8 @@ def check_links(ck, doc, links, progs, held, what="links"):
     names = {p["id"]: p.get("name", "") for p in progs}
     seen = {l["id"]: names.get(l.get("prog_id"), "?") for l in links}
     ck.check(what + ": bpftool lists the %d links daxtrace held" % len(held),
-             held and all(i in seen for i in held), "held %s" % sorted(held))
+             held and all(i in seen for i in held),
+             "held %s (none: daxtrace had not said Tracing within 60 s)" % sorted(held))
     ours = sorted(seen[i] for i in held if i in seen)
     ck.check(what + ": %d links to daxtrace programs == the %d programs --stats lists"
              % (len(ours), len(listed)), ours == listed,
@@ -150,8 +154,8 @@ def check_links(ck, doc, links, progs, held, what="links"):
                                                  sorted(set(listed) - set(ours))))
     loaded = sorted(n for n in names.values() if OURS.match(n))
     if len(loaded) > len(ours):
-        ck.note(what + ": %d programs loaded, %d linked (spare exit programs stay loaded)"
-                % (len(loaded), len(ours)))
+        ck.note(what + ": %d daxtrace programs loaded (by any process), %d linked by this one "
+                "(spare exit programs stay loaded)" % (len(loaded), len(ours)))
 
 
 def check_run(ck, r, info):
@@ -317,9 +321,11 @@ def main():
             if ck.check(name + " run: daxtrace JSON and bpftool JSON", docs and links is not None,
                         tail(r["stdout"]) + tail(r["bpftool-links"])):
                 check_links(ck, docs[0], links, progs, [int(l) for l in r["link-ids"] if l.strip()], name)
-        base, end = info.get("base", {}).get("orphans"), info["end"].get("orphans")
+        base, end = info.get("base", {}), info["end"]
         ck.check("afterwards: no daxtrace program or link that no process holds (%s, before %s)"
-                 % (end, base), end == "0/0", "programs/links left: %s, before the runs %s" % (end, base))
+                 % (end.get("orphans"), base.get("orphans")), end.get("orphans") == "0/0",
+                 "programs/links left: %s %s, before the runs %s %s"
+                 % (end.get("orphans"), end.get("orphan_ids"), base.get("orphans"), base.get("orphan_ids")))
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
     return 1 if ck.failed or not ck.passed else 0
 
