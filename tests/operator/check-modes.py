@@ -37,6 +37,7 @@ def parse(text):
         what = w[1]
         if what == "run":
             cur = {"name": w[2], "uid": int(w[3]), "rc": int(w[4][3:]), "stdout": [],
+                   "s": float(w[5][2:]) if len(w) > 5 else 0.0,
                    "stderr": [], "file": None, "bpftool-links": [], "bpftool-progs": [], "link-ids": []}
             runs[(cur["name"], cur["uid"])] = cur
             sect = None
@@ -289,7 +290,10 @@ def main():
         print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
         return 1
     try:
-        ck.note("run-modes took %.0f s" % (float(info["end"]["uptime"]) - float(begin["uptime"])))
+        slow = sorted(runs.values(), key=lambda r: -r["s"])[:5]
+        ck.note("run-modes took %.0f s; slowest: %s" % (
+            float(info["end"]["uptime"]) - float(begin["uptime"]),
+            ", ".join("%s/%d %.1f s" % (r["name"], r["uid"], r["s"]) for r in slow)))
     except (KeyError, ValueError):
         pass
     for name, why in info.get("skip", []):
