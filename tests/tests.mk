@@ -18,17 +18,23 @@ check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
-check-vm: $(BUILD)/daxtrace $(BUILD)/daxload
+check-vm: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
 	$(Q)tests/vm/run-lifecycle --iter 10 --soak 30
 
-# The same matrix, plus longer leak/soak runs on the oldest and newest kernel, and fuzzing.
-check-full: check-unit check-host fuzz $(BUILD)/daxtrace $(BUILD)/daxload
+# The same matrix, plus longer leak/soak runs on the oldest and newest kernel, fuzzing and the
+# sanitizer build.
+check-full: check-unit check-host check-asan fuzz $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix
 	$(Q)tests/vm/run-lifecycle --kernel 6.1 --iter 30 --soak 120
 	$(Q)tests/vm/run-lifecycle --kernel 7 --iter 30 --soak 120
 
 check: check-unit check-host check-vm
+
+# Runs a command as uid 65534 in the busybox guest (tests/operator/run-modes); static.
+$(BUILD)/asuser: tests/operator/asuser.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -std=gnu11 $(CFLAGS) $(WARN) -static $< -o $@
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
 $(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
@@ -58,3 +64,47 @@ fuzz: $(BUILD)/fuzz/fuzz_cli $(BUILD)/fuzz/fuzz_json
 		fi; \
 		grep -E '^Done|stat::number_of_executed_units' $(BUILD)/fuzz/$$f.log; \
 	done
+
+# AddressSanitizer + UndefinedBehaviorSanitizer (gcc): the unit tests, the state machine test
+# and a dynamic daxtrace (ASan cannot link -static; libbpf.a still) in build/asan, run through
+# tests/run-unit and tests/host/run. Any sanitizer report fails the target: ASan (and LSan)
+# write theirs to build/asan/reports/ (uid 65534 runs too); both abort after a report, so
+# the tests see a SIGABRT (exit 134) where they check exit codes, and UBSan's report, which
+# ignores log_path when linked with ASan, is on that process's stderr.
+ASAN := $(BUILD)/asan
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+ASAN_OBJS := $(patsubst src/%.c,$(ASAN)/%.o,$(SRCS))
+ASAN_CORE := $(patsubst $(BUILD)/%,$(ASAN)/%,$(CORE_OBJS))
+ASAN_UNIT := $(patsubst $(BUILD)/%,$(ASAN)/%,$(UNIT_TESTS))
+ASAN_ENV = ASAN_OPTIONS=log_path=$(CURDIR)/$(ASAN)/reports/asan:abort_on_error=1:detect_leaks=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
+
+$(ASAN)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -c $< -o $@
+
+$(ASAN)/daxtrace: $(ASAN_OBJS) $(LIBBPF_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(ASAN_OBJS) $(LDLIBS) -o $@
+
+$(ASAN)/tests/%: tests/unit/%.c $(ASAN_CORE)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) $< $(ASAN_CORE) -lcmocka -ljson-c -o $@
+
+$(ASAN)/tests/test_state_machine: tests/host/test_state_machine.c $(ASAN)/collect.o $(ASAN_CORE) $(BUILD)/daxtrace.skel.h $(LIBBPF_A)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/collect.o $(ASAN_CORE) -lcmocka $(LDLIBS) -o $@
+
+.PHONY: check-asan
+check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine
+	$(Q)rm -rf $(ASAN)/reports && mkdir -p $(ASAN)/reports && chmod 1777 $(ASAN)/reports
+	$(Q)$(ASAN_ENV) tests/run-unit $(ASAN_UNIT); u=$$?; \
+	$(ASAN_ENV) DAXTRACE_BIN=$(CURDIR)/$(ASAN)/daxtrace DAXTRACE_TESTS=$(CURDIR)/$(ASAN)/tests tests/host/run; h=$$?; \
+	if ls $(ASAN)/reports | grep -q .; then \
+		head -n 40 $(ASAN)/reports/*; echo "asan: sanitizer reports in $(ASAN)/reports: $$(ls $(ASAN)/reports | tr '\n' ' ')"; exit 1; \
+	fi; \
+	echo "asan: no sanitizer report"; [ $$u = 0 ] && [ $$h = 0 ]

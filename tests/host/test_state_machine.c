@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Drives the raw_tp programs through BPF_PROG_TEST_RUN with made-up arguments, on this thread,
  * and checks counters, fallback reasons and histogram sample counts. Pointer arguments are
- * plain numbers here: reads through them fail and give 0, but the vmf value still keys the
- * in-flight sequence, which is what the state machine runs on. Needs root. */
+ * mostly plain numbers: reads through them fail and give 0, but the vmf value still keys the
+ * in-flight sequence, which is what the state machine runs on. Where a fallback reason depends
+ * on what the programs read (the vmf, its VMA, the iomap), the arguments point at a BPF array
+ * value the test fills in: kernel memory the programs can read (see kmem_setup). Needs root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
 #include "daxtrace.h"
@@ -24,6 +27,8 @@
 #define MAJOR 0x4
 
 static struct daxtrace_bpf *skel;
+static int kmem_setup(void);
+static void kmem_teardown(void);
 
 static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
@@ -52,11 +57,12 @@ static int setup(void **state)
 {
 	libbpf_set_print(quiet);
 	skel = open_raw_tp(1000);
-	return skel ? 0 : -1;
+	return skel ? kmem_setup() : -1;
 }
 
 static int teardown(void **state)
 {
+	kmem_teardown();
 	daxtrace_bpf__destroy(skel);
 	return 0;
 }
@@ -128,6 +134,129 @@ static void run(struct bpf_program *prog, int nargs, ...)
 
 #define VMF 0xffff888000001000ULL
 #define VMF2 0xffff888000002000ULL
+
+/* Kernel memory with contents of the test's choosing, for the pointer arguments whose
+ * targets the programs read: one BPF array value, whose kernel address a tiny raw_tp program
+ * stores into the value itself (root may leak pointers into a map). The structs in it are laid
+ * out with the running kernel's BTF offsets, as the programs' CO-RE reads expect. */
+#define KMEM_SIZE 1024
+static int kmem_fd = -1;
+static uint64_t kmem_addr;
+static uint8_t kmem[KMEM_SIZE];
+static struct btf *vmlinux_btf;
+
+static int kmem_setup(void)
+{
+	/* r2 = &key(0); r0 = bpf_map_lookup_elem(map, r2); if r0: *(u64 *)r0 = r0; return 0 */
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .src_reg = BPF_PSEUDO_MAP_FD },
+		{},
+		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
+		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 1, .imm = 0 },
+		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	uint32_t key = 0;
+	int prog;
+
+	kmem_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dt_test_kmem", 4, KMEM_SIZE, 1, NULL);
+	if (kmem_fd < 0)
+		return -1;
+	insns[3].imm = kmem_fd;
+	prog = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "dt_test_kaddr", "GPL", insns,
+			     sizeof(insns) / sizeof(insns[0]), NULL);
+	if (prog < 0)
+		return -1;
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	if (bpf_prog_test_run_opts(prog, &opts) || bpf_map_lookup_elem(kmem_fd, &key, kmem))
+		return -1;
+	close(prog);
+	memcpy(&kmem_addr, kmem, sizeof(kmem_addr));
+	vmlinux_btf = btf__load_vmlinux_btf();
+	return kmem_addr && vmlinux_btf ? 0 : -1;
+}
+
+static void kmem_teardown(void)
+{
+	btf__free(vmlinux_btf);
+	if (kmem_fd >= 0)
+		close(kmem_fd);
+}
+
+/* Byte offset and size of STRUCT.FIELD in the running kernel, looking into anonymous members
+ * (vm_fault keeps vma, pgoff and address in an anonymous const struct; vm_area_struct has
+ * vm_flags in a union from 6.3). */
+static int field_in(__u32 type_id, const char *field, __u32 *off, __u32 *size)
+{
+	const struct btf_type *t = btf__type_by_id(vmlinux_btf, btf__resolve_type(vmlinux_btf, type_id));
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(vmlinux_btf, m->name_off);
+		__u32 inner;
+
+		if (name && !strcmp(name, field)) {
+			*off = btf_member_bit_offset(t, i) / 8;
+			*size = btf__resolve_size(vmlinux_btf, m->type);
+			return 0;
+		}
+		if ((!name || !*name) && !field_in(m->type, field, &inner, size)) {
+			*off = btf_member_bit_offset(t, i) / 8 + inner;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Writes VALUE into the STRUCT at byte BASE of the kernel memory, at FIELD's offset. */
+static void kmem_set(uint32_t base, const char *type, const char *field, uint64_t value)
+{
+	__s32 id = btf__find_by_name_kind(vmlinux_btf, type, BTF_KIND_STRUCT);
+	__u32 off = 0, size = 0;
+
+	assert_true(id > 0);
+	assert_int_equal(field_in(id, field, &off, &size), 0);
+	assert_true(size <= 8 && base + off + size <= KMEM_SIZE);
+	memcpy(kmem + base + off, &value, size); /* little-endian: the low bytes */
+}
+
+static void kmem_store(void)
+{
+	uint32_t key = 0;
+
+	memcpy(kmem, &kmem_addr, sizeof(kmem_addr));
+	assert_int_equal(bpf_map_update_elem(kmem_fd, &key, kmem, BPF_ANY), 0);
+}
+
+/* Where the structs go in the kernel memory. */
+#define K_VMF 64
+#define K_VMA 256
+#define K_IOMAP 640
+#define PMD_SIZE 0x200000ULL
+#define VM_SHARED 0x8
+#define FAULT_FLAG_WRITE 0x1
+#define IOMAP_MAPPED 2
+
+/* A write fault at a 2 MiB-aligned address, page offset 0, in a shared VMA that holds the
+ * whole 2 MiB block: no geometry reason to fall back. Returns the vmf argument. */
+static uint64_t kmem_pmd_fault_vmf(void)
+{
+	const uint64_t addr = 0x7f0000000000ULL;
+
+	memset(kmem, 0, sizeof(kmem));
+	kmem_set(K_VMF, "vm_fault", "vma", kmem_addr + K_VMA);
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0);
+	kmem_set(K_VMF, "vm_fault", "address", addr);
+	kmem_set(K_VMF, "vm_fault", "flags", FAULT_FLAG_WRITE);
+	kmem_set(K_VMA, "vm_area_struct", "vm_start", addr);
+	kmem_set(K_VMA, "vm_area_struct", "vm_end", addr + PMD_SIZE);
+	kmem_set(K_VMA, "vm_area_struct", "vm_flags", VM_SHARED);
+	return kmem_addr + K_VMF;
+}
 
 static uint64_t hist_n(int h)
 {
@@ -276,23 +405,48 @@ static void test_stale(void **state)
 	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
 }
 
-/* The dstmap of the attempt decides between entry_conflict and later reasons; here no
- * iomap lookup happened before the fallback. */
-static void test_entry_conflict_needs_no_dstmap(void **state)
+/* A PMD fallback's reason, with the geometry in kernel memory so that the vmf checks pass and
+ * only the iomap part decides. DSTMAP: whether iomap_iter_dstmap fires in the attempt, with
+ * an extent of LENGTH bytes at file offset 0. Returns the one reason counted. */
+static int pmd_fallback_reason(int dstmap, uint64_t length)
 {
 	typeof(skel->progs) *p = &skel->progs;
+	uint64_t vmf = kmem_pmd_fault_vmf(), sum = 0;
+	int reason = -1;
 
-	/* max_pgoff 0 with pgoff 0 would be eof; vm_end 0 would be vma_end first. Only the
-	 * counters matter here: one fallback, one reason, total consistent. */
-	run(p->raw_dax_pmd_fault, 4, 0ULL, VMF, 4096ULL, 0ULL);
-	run(p->raw_iomap_iter_dstmap, 2, 0ULL, 0ULL);
-	run(p->raw_dax_pmd_fault_done, 4, 0ULL, VMF, 4096ULL, (uint64_t)FALLBACK);
-	uint64_t sum = 0;
+	kmem_set(K_IOMAP, "iomap", "offset", 0);
+	kmem_set(K_IOMAP, "iomap", "length", length);
+	kmem_set(K_IOMAP, "iomap", "type", IOMAP_MAPPED);
+	kmem_store();
+	run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+	if (dstmap)
+		run(p->raw_iomap_iter_dstmap, 2, 0ULL, kmem_addr + K_IOMAP);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+	for (int r = 0; r < DT_FB_NR; r++) {
+		uint64_t n = fb_total(r);
 
-	for (int r = 0; r < DT_FB_NR; r++)
-		sum += fb_total(r);
-	assert_int_equal(sum, T(DT_C_FALLBACKS));
+		sum += n;
+		if (n)
+			reason = r;
+	}
+	assert_int_equal(T(DT_C_FALLBACKS), 1);
 	assert_int_equal(sum, 1);
+	return reason;
+}
+
+/* No iomap lookup in the attempt (grab_mapping_entry found PTE entries): entry_conflict. */
+static void test_entry_conflict_needs_no_dstmap(void **state)
+{
+	assert_int_equal(pmd_fallback_reason(false, 0), DT_FB_ENTRY_CONFLICT);
+}
+
+/* The attempt's dstmap decides the later reasons: a short extent, else a mapped 2 MiB extent
+ * the device could not map as one (direct_access). */
+static void test_dstmap_decides_later_reasons(void **state)
+{
+	assert_int_equal(pmd_fallback_reason(true, 4096), DT_FB_EXTENT_SHORT);
+	reset(state);
+	assert_int_equal(pmd_fallback_reason(true, PMD_SIZE), DT_FB_DIRECT_ACCESS);
 }
 
 /* Threads of other processes that share this thread's set fill all its slots: the fault is
@@ -512,6 +666,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unmatched, reset),
 		cmocka_unit_test_setup(test_stale, reset),
 		cmocka_unit_test_setup(test_entry_conflict_needs_no_dstmap, reset),
+		cmocka_unit_test_setup(test_dstmap_decides_later_reasons, reset),
 		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
 		cmocka_unit_test_setup(test_full_inode_map_keeps_totals_exact, reset),
