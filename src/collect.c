@@ -112,8 +112,15 @@ static int read_map(int fd, struct dt_running *r, size_t ksz, size_t vsz, bool c
 	if (err)
 		return err;
 	if (!running.on) {
-		for (size_t i = 0; i < n && !err; i++)
-			err = fn(ctx, ents + i * (ksz + vsz), ents + i * (ksz + vsz) + ksz);
+		/* entries are packed: a value after a 4-byte key is copied out to be aligned */
+		char *val = malloc(vsz);
+
+		err = val ? 0 : -ENOMEM;
+		for (size_t i = 0; i < n && !err; i++) {
+			memcpy(val, ents + i * (ksz + vsz) + ksz, vsz);
+			err = fn(ctx, ents + i * (ksz + vsz), val);
+		}
+		free(val);
 		free(ents);
 		return err;
 	}
