@@ -41,8 +41,7 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 static int read_all(int fd, size_t ksz, size_t vsz, char **out, size_t *n_out)
 {
 	size_t n = 0, cap = 1024, es = ksz + vsz;
-	char *keys = malloc(cap * ksz), *ents = NULL;
-	int err = 0;
+	char *keys = malloc(cap * ksz), *ents;
 
 	*out = NULL;
 	*n_out = 0;
@@ -72,7 +71,7 @@ static int read_all(int fd, size_t ksz, size_t vsz, char **out, size_t *n_out)
 	}
 	free(keys);
 	*out = ents;
-	return err;
+	return 0;
 }
 
 /* The running sums of the three per-key maps, once -i has reported an interval. */

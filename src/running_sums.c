@@ -16,7 +16,7 @@ void dt_running_free(struct dt_running *r)
 {
 	free(r->base);
 	r->base = NULL;
-	r->n = r->cap = 0;
+	r->n = 0;
 }
 
 /* A baseline entry: key, the sums, then the number of commits it has been idle. */
@@ -25,11 +25,9 @@ static size_t base_size(const struct dt_running *r)
 	return r->ksz + 8 * r->words + 8;
 }
 
-static size_t key_size_for_sort; /* qsort has no context argument */
-
-static int cmp_key(const void *a, const void *b)
+static int cmp_key(const void *a, const void *b, void *ksz)
 {
-	return memcmp(a, b, key_size_for_sort);
+	return memcmp(a, b, *(const size_t *)ksz);
 }
 
 static const char *find_base(const struct dt_running *r, const void *key)
@@ -87,8 +85,7 @@ int dt_running_delta(struct dt_running *r, char *cur, size_t n, bool commit, dt_
 		free(out);
 		return -ENOMEM;
 	}
-	key_size_for_sort = r->ksz;
-	qsort(cur, n, es, cmp_key);
+	qsort_r(cur, n, es, cmp_key, &r->ksz);
 	for (size_t i = 0; i < n && !err; i++) {
 		const char *key = cur + i * es, *val = key + r->ksz, *b = find_base(r, key);
 		bool grew = growth(r, val, b ? b + r->ksz : NULL, out);
@@ -122,7 +119,7 @@ int dt_running_delta(struct dt_running *r, char *cur, size_t n, bool commit, dt_
 	/* Keys no longer in the map (deleted elsewhere) simply drop out of the baseline. */
 	free(r->base);
 	r->base = next;
-	r->n = r->cap = kept;
+	r->n = kept;
 	if (gone) {
 		*evict = ev;
 		*n_evict = gone;

@@ -18,7 +18,7 @@ struct dt_running {
 	size_t ksz, vsz; /* key and value size of the map */
 	size_t words;    /* the value starts with this many u64 running sums */
 	char *base;      /* baseline entries, sorted by key: key, sums, idle reports (u64) */
-	size_t n, cap;
+	size_t n;
 };
 
 /* Called with a key and its value, the sums replaced by their growth. */
