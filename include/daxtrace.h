@@ -14,70 +14,24 @@
 #define DT_MAX_SLOTS 32  /* log2 slots of the display unit; the last takes everything above */
 #define DT_MAX_DEVS 64   /* devices with their own totals for events the inode map had no room for */
 
-/* Per-inode counters. The JSON names are in src/names.c; the order is the output order. */
-enum dt_counter {
-	DT_C_PTE_FAULTS,     /* dax_pte_fault_done, any result */
-	DT_C_PMD_FAULTS,     /* dax_pmd_fault_done, any result */
-	DT_C_SYNC_FAULTS,    /* a *_done whose result has VM_FAULT_NEEDDSYNC */
-	DT_C_PTE_UPGRADES,   /* dax_insert_pfn_mkwrite without error bits (i.e. NOPAGE) after a
-			      * PTE-sized NEEDDSYNC */
-	DT_C_PMD_UPGRADES,   /* ... after a PMD-sized NEEDDSYNC */
-	DT_C_RACES,          /* dax_insert_pfn_mkwrite_no_entry */
-	DT_C_FALLBACKS,      /* dax_pmd_fault_done == VM_FAULT_FALLBACK */
-	DT_C_HOLE_LOADS,     /* dax_load_hole + dax_pmd_load_hole */
-	DT_C_MKWRITE_ERRORS, /* dax_insert_pfn_mkwrite with an error bit */
-	DT_C_FAULT_ERRORS,   /* *_done with SIGBUS/OOM/HWPOISON/SIGSEGV */
-	DT_C_FSYNC_FAILURES, /* fsync inside dax_finish_sync_fault failed (needs fexit or ext4) */
-	DT_C_WRITEBACKS,     /* dax_writeback_one: entries flushed */
-	DT_C_NR,
-};
+#include "dt_tables.h"
 
-/* Why a PMD fault fell back to PTEs: the checks of dax_iomap_pmd_fault() in kernel order
- * (fs/dax.c, identical on 6.1 and 6.18; see docs/EVENTS.md). */
-enum dt_fallback_reason {
-	DT_FB_MISALIGNED,      /* virtual address and file offset not congruent mod 2 MiB */
-	DT_FB_PRIVATE_COW,     /* write fault on a private mapping */
-	DT_FB_VMA_START,       /* the 2 MiB block starts before the VMA */
-	DT_FB_VMA_END,         /* ... ends after it */
-	DT_FB_EOF,             /* ... reaches past i_size */
-	DT_FB_ENTRY_CONFLICT,  /* grab_mapping_entry found PTE entries: no iomap lookup happened */
-	DT_FB_EXTENT_SHORT,    /* the extent is shorter than the 2 MiB block */
-	DT_FB_HOLE_ZERO_PMD,   /* read of a hole: huge zero page could not be mapped */
-	DT_FB_UNEXPECTED_TYPE, /* extent neither mapped nor a hole (kernel WARNs) */
-	DT_FB_DIRECT_ACCESS,   /* mapped, but the device range is not 2 MiB contiguous/aligned */
-	DT_FB_UNKNOWN,         /* past the EOF check, but iomap_iter_dstmap is not hooked here */
-	DT_FB_NR,
-};
+/* The enums of include/dt_tables.h, in its order (the output order). */
+#define DT_ENUM_C(id, ...) DT_C_##id,
+enum dt_counter { DT_COUNTERS(DT_ENUM_C) DT_C_NR };
+#undef DT_ENUM_C
 
-enum dt_hist {
-	DT_H_PTE_FAULT,   /* dax_pte_fault -> _done */
-	DT_H_PMD_FAULT,   /* dax_pmd_fault -> _done */
-	DT_H_SYNC_FAULT,  /* first dax_*_fault of a sync sequence -> its end */
-	DT_H_FSYNC,       /* start of dax_finish_sync_fault (or NEEDDSYNC) -> fsync returned */
-	DT_H_MKWRITE,     /* fsync returned -> dax_insert_pfn_mkwrite(_no_entry) */
-	DT_H_INSERT,      /* the writable PTE/PMD insert call (fentry/kprobe only) */
-	DT_H_WRITEBACK,   /* dax_writeback_range -> _done */
-	DT_H_NR,
-};
+#define DT_ENUM_FB(id, ...) DT_FB_##id,
+enum dt_fallback_reason { DT_FALLBACKS(DT_ENUM_FB) DT_FB_NR };
+#undef DT_ENUM_FB
 
-/* Tracer health: everything that was dropped, so that nothing is lost silently. */
-enum dt_diag {
-	DT_D_INODE_OVERFLOW,    /* per-inode map full: event counted in totals only */
-	DT_D_PROC_OVERFLOW,     /* per-(inode, process) map full: top process may be wrong */
-	DT_D_INFLIGHT_OVERFLOW, /* no in-flight slot free in the thread's set: that fault's
-				 * latency is not measured (and a writeback's, wb_start full) */
-	DT_D_LOST_EVENTS,       /* `trace` ring buffer full */
-	DT_D_UNMATCHED,         /* mkwrite/no_entry with no open sync sequence on the thread */
-	DT_D_STALE,             /* sequences abandoned mid-way (closed by a newer fault) */
-	DT_D_TREE_OVERFLOW,     /* -- COMMAND: a descendant process could not be tracked */
-	DT_D_KERNEL_SKIPPED,    /* runs of daxtrace's programs the kernel skipped because the same
-				 * program was already running on that CPU (its recursion guard;
-				 * from 6.18 a program can be preempted mid-run). Counted by the
-				 * kernel; user space reads it from bpf_prog_info, BPF never writes it */
-	DT_D_DEV_OVERFLOW,      /* inode map full and more than DT_MAX_DEVS devices: the event is in
-				 * the host totals only, not in its device's */
-	DT_D_NR,
-};
+#define DT_ENUM_H(id, ...) DT_H_##id,
+enum dt_hist { DT_HISTS(DT_ENUM_H) DT_H_NR };
+#undef DT_ENUM_H
+
+#define DT_ENUM_D(id, ...) DT_D_##id,
+enum dt_diag { DT_DIAGS(DT_ENUM_D) DT_D_NR };
+#undef DT_ENUM_D
 
 struct dt_hist_slots {
 	__u64 slots[DT_MAX_SLOTS];
@@ -193,22 +147,9 @@ struct dt_seq {
 	__u8 pad_line[56]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
 };
 
-enum dt_event_type {
-	DT_E_PTE_FAULT,
-	DT_E_PTE_DONE,
-	DT_E_PMD_FAULT,
-	DT_E_PMD_DONE,
-	DT_E_LOAD_HOLE,
-	DT_E_PMD_LOAD_HOLE,
-	DT_E_PMD_LOAD_HOLE_FALLBACK,
-	DT_E_MKWRITE,
-	DT_E_MKWRITE_NO_ENTRY,
-	DT_E_WRITEBACK_RANGE,
-	DT_E_WRITEBACK_RANGE_DONE,
-	DT_E_WRITEBACK_ONE,
-	DT_E_FSYNC_FAILED,
-	DT_E_NR,
-};
+#define DT_ENUM_E(id, ...) DT_E_##id,
+enum dt_event_type { DT_EVENTS(DT_ENUM_E) DT_E_NR };
+#undef DT_ENUM_E
 
 /* `daxtrace trace` record. latency_ns: attempt latency on *_done, whole sync fault on mkwrite. */
 struct dt_event {
@@ -227,14 +168,17 @@ struct dt_event {
 	char comm[DT_TASK_COMM_LEN];
 };
 
-/* Kernel constants, equal on 6.1 and 6.18 (docs/EVENTS.md "Definitions"). */
-#define DT_VM_FAULT_OOM 0x0001
-#define DT_VM_FAULT_SIGBUS 0x0002
-#define DT_VM_FAULT_NOPAGE 0x0100
-#define DT_VM_FAULT_FALLBACK 0x0800
-#define DT_VM_FAULT_NEEDDSYNC 0x2000
-#define DT_VM_FAULT_ERROR 0x0873       /* OOM|SIGBUS|SIGSEGV|HWPOISON*|FALLBACK */
-#define DT_VM_FAULT_FAULT_ERROR 0x0073 /* the same without FALLBACK */
+#define DT_ENUM_VMF(name, value) DT_VM_FAULT_##name = value,
+enum dt_vm_fault { DT_VM_FAULT_BITS(DT_ENUM_VMF) };
+#undef DT_ENUM_VMF
+/* A *_done with one of these is a failed fault; the kernel's VM_FAULT_ERROR (0x873) is the same
+ * with FALLBACK, which is how dax_insert_pfn_mkwrite results are tested. */
+#define DT_VM_FAULT_FAULT_ERROR (DT_VM_FAULT_OOM | DT_VM_FAULT_SIGBUS | DT_VM_FAULT_SIGSEGV | \
+				 DT_VM_FAULT_HWPOISON | DT_VM_FAULT_HWPOISON_LARGE)
+#define DT_VM_FAULT_ERROR (DT_VM_FAULT_FAULT_ERROR | DT_VM_FAULT_FALLBACK)
+_Static_assert(DT_VM_FAULT_ERROR == 0x873, "VM_FAULT_ERROR of include/linux/mm_types.h");
+
+/* Other kernel constants, equal on 6.1 and 6.18 (docs/EVENTS.md "Definitions"). */
 #define DT_FAULT_FLAG_WRITE 0x1
 #define DT_VM_SHARED 0x8
 #define DT_IOMAP_MAPPED 2

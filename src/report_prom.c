@@ -39,21 +39,43 @@ static void dev_label(const struct dt_dev_rec *d, size_t i, size_t n, char *buf,
 		dt_format_dev(d[i].dev, buf, len);
 }
 
-/* One per-device counter, optionally split by a second label. */
-static void dev_metric(FILE *f, const struct dt_dev_rec *d, size_t n, const char *name,
-		       const char *text, const int *counters, const char *const *values,
-		       const char *key, int nvalues)
-{
-	help(f, name, "counter", text);
-	for (size_t i = 0; i < n; i++) {
-		char dev[16];
+/* The series of each counter (include/dt_tables.h): metric NULL for none. */
+#define DT_PROM(metric, label, value, help) { metric, label, value, help }
+#define DT_PROM_NONE { NULL, NULL, NULL, NULL }
+#define SERIES(id, key, text, prom, ...) [DT_C_##id] = prom,
+static const struct series {
+	const char *metric, *label, *value, *help;
+} series[DT_C_NR] = { DT_COUNTERS(SERIES) };
 
-		dev_label(d, i, n, dev, sizeof(dev));
-		for (int v = 0; v < nvalues; v++) {
-			fprintf(f, "%s{dev=\"%s\"", name, dev);
-			if (key)
-				fprintf(f, ",%s=\"%s\"", key, values[v]);
-			fprintf(f, "} %llu\n", (unsigned long long)d[i].c.counters[counters[v]]);
+static bool same_metric(int i, int j)
+{
+	return series[i].metric && series[j].metric && !strcmp(series[i].metric, series[j].metric);
+}
+
+/* Each counter metric, per device: the counters that share its name in table order, told
+ * apart by their label; a metric comes where its first counter is in the table. */
+static void counter_metrics(FILE *f, const struct dt_dev_rec *d, size_t n)
+{
+	for (int m = 0; m < DT_C_NR; m++) {
+		bool first = series[m].metric != NULL;
+
+		for (int j = 0; j < m && first; j++)
+			first = !same_metric(j, m);
+		if (!first)
+			continue;
+		help(f, series[m].metric, "counter", series[m].help);
+		for (size_t i = 0; i < n; i++) {
+			char dev[16];
+
+			dev_label(d, i, n, dev, sizeof(dev));
+			for (int c = m; c < DT_C_NR; c++) {
+				if (!same_metric(m, c))
+					continue;
+				fprintf(f, "%s{dev=\"%s\"", series[c].metric, dev);
+				if (series[c].label)
+					fprintf(f, ",%s=\"%s\"", series[c].label, series[c].value);
+				fprintf(f, "} %llu\n", (unsigned long long)d[i].c.counters[c]);
+			}
 		}
 	}
 }
@@ -83,41 +105,14 @@ static const char *seconds(char *buf, size_t len, uint64_t ns)
 
 /* The latency stages nest (docs/EVENTS.md, "Histograms"), so each is a metric of its own,
  * daxtrace_<dt_hist_names[h]>_latency_seconds, whose HELP says what it contains: one metric
- * with a stage label would invite a sum over stages that counts time twice. `needs` are the
- * hooks without which the stage gets no samples (bpf/seq.bpf.h): every entry must have one of
- * its '|'-separated hooks attached. The fsync ends at the vfs_fsync_range return or at
- * ext4_sync_file_exit (which sees ext4 only: attached, it marks fsync measured even where the
- * DAX filesystem is xfs); the dax_finish_sync_fault exit times only fsyncs that failed. */
-#define STAGE_NEEDS 3
+ * with a stage label would invite a sum over stages that counts time twice. `needs`: the hook
+ * groups of include/dt_tables.h DT_HISTS. */
+#define DT_NEEDS(...) { __VA_ARGS__ }
+#define STAGE(id, name, help, needs) [DT_H_##id] = { help, needs },
 static const struct stage {
 	const char *help;
-	const char *needs[STAGE_NEEDS];
-} stages[DT_H_NR] = {
-	[DT_H_PTE_FAULT] = { "Latency of a PTE fault attempt, dax_pte_fault to _done, any result; the "
-			     "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",
-			     { "dax_pte_fault", "dax_pte_fault_done" } },
-	[DT_H_PMD_FAULT] = { "Latency of a PMD fault attempt, dax_pmd_fault to _done, any result; the "
-			     "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",
-			     { "dax_pmd_fault", "dax_pmd_fault_done" } },
-	[DT_H_SYNC_FAULT] = { "Latency of whole sync faults, first attempt to writable insert; contains "
-			      "the pte_fault, pmd_fault, fsync, mkwrite and insert stages.",
-			      { "dax_pte_fault|dax_pmd_fault", "dax_pte_fault_done|dax_pmd_fault_done",
-				"dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry" } },
-	[DT_H_FSYNC] = { "Latency of the metadata fsync of a sync fault; nests inside "
-			 "daxtrace_sync_fault_latency_seconds, contains that fsync's writeback_range.",
-			 { "vfs_fsync_range|ext4_sync_file_exit" } },
-	[DT_H_MKWRITE] = { "Latency from fsync end to the writable insert tracepoint of a sync fault; "
-			   "nests inside daxtrace_sync_fault_latency_seconds, contains the insert stage.",
-			   { "vfs_fsync_range|ext4_sync_file_exit",
-			     "dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry" } },
-	[DT_H_INSERT] = { "Latency of the writable PTE/PMD insert call of a sync fault; nests inside "
-			  "daxtrace_mkwrite_latency_seconds and daxtrace_sync_fault_latency_seconds.",
-			  { "insert_pfn|vmf_insert_pfn_pmd_prot|vmf_insert_pfn_pmd|"
-			    "vmf_insert_page_mkwrite|vmf_insert_folio_pmd" } },
-	[DT_H_WRITEBACK] = { "Latency of dax_writeback_range to _done; those of a sync fault's fsync "
-			     "nest inside daxtrace_fsync_latency_seconds.",
-			     { "dax_writeback_range", "dax_writeback_range_done" } },
-};
+	const char *needs[DT_NEEDS_MAX];
+} stages[DT_H_NR] = { DT_HISTS(STAGE) };
 
 static bool attached(const struct dt_hooks *hooks, const char *name, size_t len)
 {
@@ -130,7 +125,7 @@ static bool attached(const struct dt_hooks *hooks, const char *name, size_t len)
 /* Whether every hook group of the stage has an attached member. */
 static bool measured(const struct dt_hooks *hooks, int h)
 {
-	for (int k = 0; k < STAGE_NEEDS && stages[h].needs[k]; k++) {
+	for (int k = 0; k < DT_NEEDS_MAX && stages[h].needs[k]; k++) {
 		const char *p = stages[h].needs[k];
 		bool any = false;
 
@@ -189,33 +184,13 @@ static void hook_info(FILE *f, const struct dt_hooks *hooks)
 
 static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
 {
-	static const char *const sizes[] = { "pte", "pmd" };
-	static const char *const kinds[] = { "mkwrite", "fault", "fsync" };
-	static const int faults[] = { DT_C_PTE_FAULTS, DT_C_PMD_FAULTS };
-	static const int upgrades[] = { DT_C_PTE_UPGRADES, DT_C_PMD_UPGRADES };
-	static const int errors[] = { DT_C_MKWRITE_ERRORS, DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
-	static const int sync[] = { DT_C_SYNC_FAULTS }, races[] = { DT_C_RACES };
-	static const int holes[] = { DT_C_HOLE_LOADS }, wb[] = { DT_C_WRITEBACKS };
 	struct dt_dev_rec d[MAX_DEVS + 1];
 	size_t n = dt_snapshot_devices(s, d, MAX_DEVS, &d[MAX_DEVS]), top = ctx->cfg->prometheus_top;
 
 	if (any_count(&d[MAX_DEVS])) /* devices past MAX_DEVS, or past the BPF device table */
 		d[n++] = d[MAX_DEVS];
 
-	dev_metric(f, d, n, "daxtrace_faults_total", "DAX fault attempts (dax_*_fault_done).",
-		   faults, sizes, "size", 2);
-	dev_metric(f, d, n, "daxtrace_sync_faults_total", "Faults that needed a metadata sync.",
-		   sync, NULL, NULL, 1);
-	dev_metric(f, d, n, "daxtrace_upgrades_total", "Sync faults completed by a writable insert.",
-		   upgrades, sizes, "size", 2);
-	dev_metric(f, d, n, "daxtrace_races_total", "Sync faults that found no entry (split race).",
-		   races, NULL, NULL, 1);
-	dev_metric(f, d, n, "daxtrace_hole_loads_total", "Zero-page loads for holes.", holes, NULL,
-		   NULL, 1);
-	dev_metric(f, d, n, "daxtrace_errors_total", "Failed mkwrites, faults and fsyncs.", errors,
-		   kinds, "kind", 3);
-	dev_metric(f, d, n, "daxtrace_writebacks_total", "DAX entries written back.", wb, NULL, NULL,
-		   1);
+	counter_metrics(f, d, n);
 	help(f, "daxtrace_fallbacks_total", "counter", "PMD faults that fell back to PTEs, by reason.");
 	for (size_t i = 0; i < n; i++) {
 		char dev[16];
@@ -241,11 +216,13 @@ static void write_metrics(FILE *f, const struct dt_report_ctx *ctx, struct dt_sn
 
 		dt_paths_resolve(r, path, sizeof(path));
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
-		for (int z = 0; z < 2; z++) {
-			fprintf(f, "daxtrace_inode_faults_total{dev=\"%s\",ino=\"%llu\",size=\"%s\",path=",
-				dev, (unsigned long long)r->key.ino, sizes[z]);
+		for (int c = 0; c < DT_C_NR; c++) { /* the series of daxtrace_faults_total */
+			if (!same_metric(c, DT_C_PTE_FAULTS))
+				continue;
+			fprintf(f, "daxtrace_inode_faults_total{dev=\"%s\",ino=\"%llu\",%s=\"%s\",path=",
+				dev, (unsigned long long)r->key.ino, series[c].label, series[c].value);
 			label(f, path);
-			fprintf(f, "} %llu\n", (unsigned long long)r->val.counters[faults[z]]);
+			fprintf(f, "} %llu\n", (unsigned long long)r->val.counters[c]);
 		}
 	}
 	help(f, "daxtrace_last_update_timestamp_seconds", "gauge", "When this file was written.");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 #include "hist.h"
@@ -8,19 +9,65 @@
 #include "report.h"
 #include "untrusted.h"
 
-static unsigned long long errors(const __u64 *c)
+/* The text placement of each counter (include/dt_tables.h): a column header and width, or
+ * header NULL for a counter on the detail line only. */
+#define DT_COLUMN(header, width) { header, width }
+#define DT_DETAIL { NULL, 0 }
+#define PLACE(id, key, text, ...) [DT_C_##id] = text,
+static const struct placement {
+	const char *header;
+	int width;
+} place[DT_C_NR] = { DT_COUNTERS(PLACE) };
+
+/* The first counter of the column of counter i (itself if the column is its own). */
+static int column_of(int i)
 {
-	return c[DT_C_MKWRITE_ERRORS] + c[DT_C_FAULT_ERRORS] + c[DT_C_FSYNC_FAILURES];
+	for (int j = 0; j < i; j++)
+		if (place[j].header && !strcmp(place[j].header, place[i].header))
+			return j;
+	return i;
 }
 
-/* One row of the table: 10 columns, 75 characters while the numbers fit their columns.
- * Returns its length. */
+/* Whether counter i is in a column that shows a sum: it then gets a detail too. */
+static bool shares_column(int i)
+{
+	for (int j = 0; j < DT_C_NR; j++)
+		if (j != i && place[j].header && !strcmp(place[j].header, place[i].header))
+			return true;
+	return false;
+}
+
+/* To out, or measured only when out is NULL. */
+__attribute__((format(printf, 2, 3))) static int put(FILE *out, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = out ? vfprintf(out, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+/* One row of the table: DEV, INODE and a column per header of the counter table, as wide as
+ * the header while the numbers fit their columns. Returns its length; with out NULL it only
+ * measures. */
 static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
 {
-	return fprintf(out, "%-8s %8s %7llu %6llu %6llu %7llu %7llu %5llu %6llu %6llu\n", dev, ino,
-		       c[DT_C_PTE_FAULTS], c[DT_C_PMD_FAULTS], c[DT_C_SYNC_FAULTS],
-		       c[DT_C_PTE_UPGRADES], c[DT_C_PMD_UPGRADES], c[DT_C_RACES], c[DT_C_FALLBACKS],
-		       errors(c)) - 1;
+	int n = put(out, "%-8s %8s", dev, ino);
+
+	for (int i = 0; i < DT_C_NR; i++) {
+		unsigned long long sum = 0;
+
+		if (!place[i].header || column_of(i) != i)
+			continue;
+		for (int j = i; j < DT_C_NR; j++)
+			if (place[j].header && column_of(j) == i)
+				sum += c[j];
+		n += put(out, " %*llu", place[i].width, sum);
+	}
+	put(out, "\n");
+	return n;
 }
 
 /* A labelled detail line ("  counters: name=value ...") of the non-zero values, wrapped at
@@ -57,24 +104,24 @@ static void details_end(struct details *d)
 		fputc('\n', d->out);
 }
 
-/* The table is 75 columns wide; below that every counter goes on wrapped detail lines. */
-#define TABLE_WIDTH 75
-
 /* Counters the table has no column for (all of them without the table), then the fallback
  * reasons, each on its own labelled line: they are different things with similar names. */
 static void details(FILE *out, const __u64 *c, const __u64 *fb, int width)
 {
-	static const int extra[] = { DT_C_HOLE_LOADS, DT_C_WRITEBACKS, DT_C_MKWRITE_ERRORS,
-				     DT_C_FAULT_ERRORS, DT_C_FSYNC_FAILURES };
 	bool table = width > 0;
 	struct details d = { out, "counters", 0, table ? width : -width, false };
 
 	if (!table) /* no table (narrow layout): every counter is a detail */
 		for (int i = 0; i < DT_C_NR; i++)
 			detail(&d, dt_counter_names[i], c[i]);
-	else
-		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
-			detail(&d, dt_counter_names[extra[i]], c[extra[i]]);
+	else { /* those without a column, then the parts of a column that shows a sum */
+		for (int i = 0; i < DT_C_NR; i++)
+			if (!place[i].header)
+				detail(&d, dt_counter_names[i], c[i]);
+		for (int i = 0; i < DT_C_NR; i++)
+			if (place[i].header && shares_column(i))
+				detail(&d, dt_counter_names[i], c[i]);
+	}
 	details_end(&d);
 	d = (struct details){ out, "fallback reasons", 0, d.width, false };
 	for (int r = 0; r < DT_FB_NR; r++)
@@ -107,27 +154,31 @@ static void name_line(FILE *out, const struct dt_inode_rec *r, const char *path,
 	fprintf(out, "  %s%s\n", shown, who);
 }
 
-static void header(FILE *out)
+/* The header line; returns its length, the table's width (with out NULL it only measures). */
+static int header(FILE *out)
 {
-	fprintf(out, "%-8s %8s %7s %6s %6s %7s %7s %5s %6s %6s\n", "DEV", "INODE", "PTE", "PMD",
-		"SYNC", "UPG-PTE", "UPG-PMD", "RACE", "FALLBK", "ERRORS");
+	int n = put(out, "%-8s %8s", "DEV", "INODE");
+
+	for (int i = 0; i < DT_C_NR; i++)
+		if (place[i].header && column_of(i) == i)
+			n += put(out, " %*s", place[i].width, place[i].header);
+	put(out, "\n");
+	return n;
 }
 
-/* The table is used when the terminal is wide enough and every row fits it. */
+/* The table (75 columns with the counters of today) is used when the terminal is as wide as
+ * its header and every row fits; otherwise every counter goes on wrapped detail lines. */
 static bool table_fits(const struct dt_snapshot *s, size_t shown, int width)
 {
-	FILE *null = fopen("/dev/null", "w");
-	bool fits = width >= TABLE_WIDTH;
+	bool fits = header(NULL) <= width;
 
-	for (size_t i = 0; null && fits && i <= shown; i++) {
+	for (size_t i = 0; fits && i <= shown; i++) {
 		const __u64 *c = i < shown ? s->inodes[i].val.counters : s->totals;
 		char ino[24];
 
 		snprintf(ino, sizeof(ino), "%llu", i < shown ? (unsigned long long)s->inodes[i].key.ino : 0ULL);
-		fits = row(null, "0000:000", ino, c) <= width;
+		fits = row(NULL, "0000:000", ino, c) <= width;
 	}
-	if (null)
-		fclose(null);
 	return fits;
 }
 
@@ -210,19 +261,10 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 
 void dt_report_warnings(FILE *out, const struct dt_snapshot *s)
 {
-	static const char *const advice[DT_D_NR] = {
-		[DT_D_INODE_OVERFLOW] = "events missing from the per-inode table (map full; raise --max-inodes); totals are complete",
-		[DT_D_PROC_OVERFLOW] = "faults not attributed to a process (map full; raise --max-procs)",
-		[DT_D_INFLIGHT_OVERFLOW] = "faults without latency (their in-flight set was full; raise --max-inflight)",
-		[DT_D_LOST_EVENTS] = "events lost by `trace` (ring buffer full; raise --ringbuf-kb)",
-		[DT_D_UNMATCHED] = "mkwrite events without their fault (started mid-fault or map full): upgrade size unknown",
-		[DT_D_STALE] = "fault sequences abandoned mid-way (a thread's fault never reached its end event: it was attached mid-fault, killed, or an event was skipped): their sync latency is not measured",
-		[DT_D_DEV_OVERFLOW] = "events of more devices than the device table holds, with the inode map full: they are in the host totals only",
-		[DT_D_TREE_OVERFLOW] = "processes started by COMMAND not traced (process map full; raise --max-inflight)",
-		[DT_D_KERNEL_SKIPPED] = "events the kernel did not pass to daxtrace (the same BPF program was already running on that CPU, preempted mid-run): counts and latencies may be short by that many",
-	};
+#define ADVICE(id, name, warning) [DT_D_##id] = warning,
+	static const char *const advice[DT_D_NR] = { DT_DIAGS(ADVICE) };
 
 	for (int i = 0; i < DT_D_NR; i++)
-		if (s->diag[i] && advice[i])
+		if (s->diag[i])
 			fprintf(out, "daxtrace: warning: %llu %s\n", s->diag[i], advice[i]);
 }

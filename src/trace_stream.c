@@ -11,13 +11,8 @@
 
 void dt_fault_result_str(int result, char *buf, size_t len)
 {
-	static const struct { int bit; const char *name; } bits[] = {
-		{ 0x0001, "OOM" }, { 0x0002, "SIGBUS" }, { 0x0004, "MAJOR" },
-		{ 0x0010, "HWPOISON" }, { 0x0020, "HWPOISON_LARGE" }, { 0x0040, "SIGSEGV" },
-		{ 0x0100, "NOPAGE" }, { 0x0200, "LOCKED" }, { 0x0400, "RETRY" },
-		{ 0x0800, "FALLBACK" }, { 0x1000, "DONE_COW" }, { 0x2000, "NEEDDSYNC" },
-		{ 0x4000, "COMPLETED" },
-	};
+#define BIT(name, value) { value, #name },
+	static const struct { int bit; const char *name; } bits[] = { DT_VM_FAULT_BITS(BIT) };
 	size_t used = 0;
 
 	buf[0] = 0;

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every list of named things daxtrace counts or reports, one row each, as X-macros: the BPF
+ * enums (include/daxtrace.h), the names (src/names.c), each report, the tests' key lists
+ * (tests/lib/dt_tables.py reads this file) and the checks of the docs' tables
+ * (tests/unit/check-tables.py) all come from here. Rows are in output order; a row's
+ * arguments are literals only, so that the Python reader needs no C preprocessor.
+ *
+ * Adding a counter is one DT_COUNTERS row plus the count() in bpf/seq.bpf.h that increments
+ * it; the docs' tables must then name it too, or `make check-unit` fails. */
+#ifndef DT_TABLES_H
+#define DT_TABLES_H
+
+/* Per-inode counters: X(ID, key, text, prometheus, meaning), enum DT_C_<ID>.
+ * - key: JSON key (docs/JSON.md: never rename) and the name on text detail lines;
+ * - text: DT_COLUMN(header, width), a column of the text table, right-aligned in width;
+ *   counters that share a header share the column, which shows their sum, and each of them
+ *   is also on the detail line; DT_DETAIL: only on the "counters:" detail line (non-zero);
+ * - prometheus: DT_PROM(metric, label, value, help), the series metric{dev, label="value"};
+ *   rows sharing a metric are one metric (the same help), label NULL when it is alone;
+ *   DT_PROM_NONE: no series of its own;
+ * - meaning: the docs/JSON.md description (Markdown). */
+#define DT_COUNTERS(X)									\
+	X(PTE_FAULTS, "pte_faults", DT_COLUMN("PTE", 7),				\
+	  DT_PROM("daxtrace_faults_total", "size", "pte",				\
+		  "DAX fault attempts (dax_*_fault_done)."),				\
+	  "`dax_pte_fault_done` events, any result")					\
+	X(PMD_FAULTS, "pmd_faults", DT_COLUMN("PMD", 6),				\
+	  DT_PROM("daxtrace_faults_total", "size", "pmd",				\
+		  "DAX fault attempts (dax_*_fault_done)."),				\
+	  "`dax_pmd_fault_done` events, any result")					\
+	X(SYNC_FAULTS, "sync_faults", DT_COLUMN("SYNC", 6),				\
+	  DT_PROM("daxtrace_sync_faults_total", NULL, NULL,				\
+		  "Faults that needed a metadata sync."),				\
+	  "`*_done` events with `VM_FAULT_NEEDDSYNC`")					\
+	X(PTE_UPGRADES, "pte_upgrades", DT_COLUMN("UPG-PTE", 7),			\
+	  DT_PROM("daxtrace_upgrades_total", "size", "pte",				\
+		  "Sync faults completed by a writable insert."),			\
+	  "successful sync mkwrite steps of PTE size")					\
+	X(PMD_UPGRADES, "pmd_upgrades", DT_COLUMN("UPG-PMD", 7),			\
+	  DT_PROM("daxtrace_upgrades_total", "size", "pmd",				\
+		  "Sync faults completed by a writable insert."),			\
+	  "successful sync mkwrite steps of PMD size")					\
+	X(RACES, "races", DT_COLUMN("RACE", 5),						\
+	  DT_PROM("daxtrace_races_total", NULL, NULL,					\
+		  "Sync faults that found no entry (split race)."),			\
+	  "`dax_insert_pfn_mkwrite_no_entry` events")					\
+	/* exported by reason: daxtrace_fallbacks_total{reason} (src/report_prom.c) */	\
+	X(FALLBACKS, "fallbacks", DT_COLUMN("FALLBK", 6), DT_PROM_NONE,			\
+	  "`dax_pmd_fault_done` with result `VM_FAULT_FALLBACK`")			\
+	X(HOLE_LOADS, "hole_loads", DT_DETAIL,						\
+	  DT_PROM("daxtrace_hole_loads_total", NULL, NULL,				\
+		  "Zero-page loads for holes."),					\
+	  "`dax_load_hole` + `dax_pmd_load_hole` events")				\
+	X(MKWRITE_ERRORS, "mkwrite_errors", DT_COLUMN("ERRORS", 6),			\
+	  DT_PROM("daxtrace_errors_total", "kind", "mkwrite",				\
+		  "Failed mkwrites, faults and fsyncs."),				\
+	  "`dax_insert_pfn_mkwrite` with an error bit (0x873)")				\
+	X(FAULT_ERRORS, "fault_errors", DT_COLUMN("ERRORS", 6),				\
+	  DT_PROM("daxtrace_errors_total", "kind", "fault",				\
+		  "Failed mkwrites, faults and fsyncs."),				\
+	  "`*_done` with OOM, SIGBUS, SIGSEGV or HWPOISON")				\
+	X(FSYNC_FAILURES, "fsync_failures", DT_COLUMN("ERRORS", 6),			\
+	  DT_PROM("daxtrace_errors_total", "kind", "fsync",				\
+		  "Failed mkwrites, faults and fsyncs."),				\
+	  "failed fsyncs inside `dax_finish_sync_fault`, where a hook can see them")	\
+	X(WRITEBACKS, "writebacks", DT_DETAIL,						\
+	  DT_PROM("daxtrace_writebacks_total", NULL, NULL,				\
+		  "DAX entries written back."),						\
+	  "`dax_writeback_one` events (DAX entries flushed)")
+
+/* Why a PMD fault fell back to PTEs: X(ID, name, meaning), enum DT_FB_<ID>. The checks of
+ * dax_iomap_pmd_fault() in kernel order (fs/dax.c, identical on 6.1 and 6.18), then
+ * `unknown`; include/daxtrace.h dt_classify_fallback() decides. meaning: the docs/EVENTS.md
+ * description. */
+#define DT_FALLBACKS(X)									\
+	X(MISALIGNED, "misaligned",							\
+	  "virtual address and file offset are not congruent mod 2 MiB")		\
+	X(PRIVATE_COW, "private_cow", "write fault on a private mapping")		\
+	X(VMA_START, "vma_start", "the 2 MiB block starts before the VMA")		\
+	X(VMA_END, "vma_end", "the 2 MiB block ends after the VMA")			\
+	X(EOF, "eof", "the 2 MiB block reaches past i_size")				\
+	X(ENTRY_CONFLICT, "entry_conflict",						\
+	  "`grab_mapping_entry()` found PTE-sized entries or a conflict, "		\
+	  "so no iomap lookup happened")						\
+	X(EXTENT_SHORT, "extent_short", "the extent is shorter than the 2 MiB block")	\
+	X(HOLE_ZERO_PMD, "hole_zero_pmd",						\
+	  "read of a hole: the huge zero page could not be mapped")			\
+	X(UNEXPECTED_TYPE, "unexpected_type",						\
+	  "extent neither mapped nor a hole (the kernel WARNs)")			\
+	X(DIRECT_ACCESS, "direct_access",						\
+	  "mapped, but `dax_iomap_direct_access()` failed: the device range is not "	\
+	  "2 MiB contiguous or aligned")						\
+	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`")
+
+/* Latency histograms, one per stage: X(ID, name, help, needs), enum DT_H_<ID>.
+ * - help: the Prometheus HELP of daxtrace_<name>_latency_seconds, which says where the stage
+ *   nests (the stages nest: docs/EVENTS.md, "Histograms");
+ * - needs: DT_NEEDS(group, ...), the hooks without which the stage gets no samples
+ *   (bpf/seq.bpf.h): every group must have one of its '|'-separated hooks attached. The
+ *   fsync ends at the vfs_fsync_range return or at ext4_sync_file_exit (which sees ext4
+ *   only: attached, it marks fsync measured even where the DAX filesystem is xfs); the
+ *   dax_finish_sync_fault exit times only fsyncs that failed. At most DT_NEEDS_MAX groups. */
+#define DT_HISTS(X)									\
+	X(PTE_FAULT, "pte_fault",							\
+	  "Latency of a PTE fault attempt, dax_pte_fault to _done, any result; the "	\
+	  "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",	\
+	  DT_NEEDS("dax_pte_fault", "dax_pte_fault_done"))				\
+	X(PMD_FAULT, "pmd_fault",							\
+	  "Latency of a PMD fault attempt, dax_pmd_fault to _done, any result; the "	\
+	  "attempts of sync faults nest inside daxtrace_sync_fault_latency_seconds.",	\
+	  DT_NEEDS("dax_pmd_fault", "dax_pmd_fault_done"))				\
+	X(SYNC_FAULT, "sync_fault",							\
+	  "Latency of whole sync faults, first attempt to writable insert; contains "	\
+	  "the pte_fault, pmd_fault, fsync, mkwrite and insert stages.",		\
+	  DT_NEEDS("dax_pte_fault|dax_pmd_fault",					\
+		   "dax_pte_fault_done|dax_pmd_fault_done",				\
+		   "dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry"))		\
+	X(FSYNC, "fsync",								\
+	  "Latency of the metadata fsync of a sync fault; nests inside "		\
+	  "daxtrace_sync_fault_latency_seconds, contains that fsync's writeback_range.",	\
+	  DT_NEEDS("vfs_fsync_range|ext4_sync_file_exit"))				\
+	X(MKWRITE, "mkwrite",								\
+	  "Latency from fsync end to the writable insert tracepoint of a sync fault; "	\
+	  "nests inside daxtrace_sync_fault_latency_seconds, contains the insert stage.",	\
+	  DT_NEEDS("vfs_fsync_range|ext4_sync_file_exit",				\
+		   "dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry"))		\
+	X(INSERT, "insert",								\
+	  "Latency of the writable PTE/PMD insert call of a sync fault; nests inside "	\
+	  "daxtrace_mkwrite_latency_seconds and daxtrace_sync_fault_latency_seconds.",	\
+	  DT_NEEDS("insert_pfn|vmf_insert_pfn_pmd_prot|vmf_insert_pfn_pmd|"		\
+		   "vmf_insert_page_mkwrite|vmf_insert_folio_pmd"))			\
+	X(WRITEBACK, "writeback_range",							\
+	  "Latency of dax_writeback_range to _done; those of a sync fault's fsync "	\
+	  "nest inside daxtrace_fsync_latency_seconds.",				\
+	  DT_NEEDS("dax_writeback_range", "dax_writeback_range_done"))
+#define DT_NEEDS_MAX 3
+
+/* Tracer health, everything that was dropped so that nothing is lost silently:
+ * X(ID, name, warning), enum DT_D_<ID>. warning: the stderr line after the count
+ * (src/report_text.c dt_report_warnings). */
+#define DT_DIAGS(X)									\
+	/* per-inode map full: the event is counted in the totals only */		\
+	X(INODE_OVERFLOW, "inode_map_full",						\
+	  "events missing from the per-inode table (map full; raise --max-inodes); "	\
+	  "totals are complete")							\
+	/* per-(inode, process) map full: the top process may be wrong */		\
+	X(PROC_OVERFLOW, "proc_map_full",						\
+	  "faults not attributed to a process (map full; raise --max-procs)")		\
+	/* no in-flight slot free in the thread's set: that fault's latency is not	\
+	 * measured (and a writeback's, wb_start full) */				\
+	X(INFLIGHT_OVERFLOW, "inflight_map_full",					\
+	  "faults without latency (their in-flight set was full; raise --max-inflight)")	\
+	/* `trace` ring buffer full */							\
+	X(LOST_EVENTS, "lost_events",							\
+	  "events lost by `trace` (ring buffer full; raise --ringbuf-kb)")		\
+	/* mkwrite/no_entry with no open sync sequence on the thread */		\
+	X(UNMATCHED, "unmatched_mkwrite",						\
+	  "mkwrite events without their fault (started mid-fault or map full): "	\
+	  "upgrade size unknown")							\
+	/* sequences abandoned mid-way (closed by a newer fault) */			\
+	X(STALE, "stale_sequences",							\
+	  "fault sequences abandoned mid-way (a thread's fault never reached its end "	\
+	  "event: it was attached mid-fault, killed, or an event was skipped): their "	\
+	  "sync latency is not measured")						\
+	/* -- COMMAND: a descendant process could not be tracked */			\
+	X(TREE_OVERFLOW, "process_tree_full",						\
+	  "processes started by COMMAND not traced (process map full; raise "		\
+	  "--max-inflight)")								\
+	/* runs of daxtrace's programs the kernel skipped because the same program was	\
+	 * already running on that CPU (its recursion guard; from 6.18 a program can be	\
+	 * preempted mid-run). Counted by the kernel; user space reads it from		\
+	 * bpf_prog_info, BPF never writes it */					\
+	X(KERNEL_SKIPPED, "bpf_recursion_misses",					\
+	  "events the kernel did not pass to daxtrace (the same BPF program was "	\
+	  "already running on that CPU, preempted mid-run): counts and latencies may "	\
+	  "be short by that many")							\
+	/* inode map full and more than DT_MAX_DEVS devices: the event is in the host	\
+	 * totals only, not in its device's */						\
+	X(DEV_OVERFLOW, "dev_map_full",							\
+	  "events of more devices than the device table holds, with the inode map "	\
+	  "full: they are in the host totals only")
+
+/* `daxtrace trace` event types: X(ID, name), enum DT_E_<ID>. */
+#define DT_EVENTS(X)									\
+	X(PTE_FAULT, "pte_fault")							\
+	X(PTE_DONE, "pte_done")								\
+	X(PMD_FAULT, "pmd_fault")							\
+	X(PMD_DONE, "pmd_done")								\
+	X(LOAD_HOLE, "load_hole")							\
+	X(PMD_LOAD_HOLE, "pmd_load_hole")						\
+	X(PMD_LOAD_HOLE_FALLBACK, "pmd_hole_fallback")					\
+	X(MKWRITE, "mkwrite")								\
+	X(MKWRITE_NO_ENTRY, "mkwrite_no_entry")						\
+	X(WRITEBACK_RANGE, "wb_range")							\
+	X(WRITEBACK_RANGE_DONE, "wb_range_done")					\
+	X(WRITEBACK_ONE, "wb_one")							\
+	X(FSYNC_FAILED, "fsync_failed")
+
+/* The kernel's vm_fault_reason bits (include/linux/mm_types.h), equal on 6.1 and 6.18:
+ * X(NAME, value), DT_VM_FAULT_<NAME>; in bit order, the order `trace` prints them in. */
+#define DT_VM_FAULT_BITS(X)								\
+	X(OOM, 0x0001)									\
+	X(SIGBUS, 0x0002)								\
+	X(MAJOR, 0x0004)								\
+	X(HWPOISON, 0x0010)								\
+	X(HWPOISON_LARGE, 0x0020)							\
+	X(SIGSEGV, 0x0040)								\
+	X(NOPAGE, 0x0100)								\
+	X(LOCKED, 0x0200)								\
+	X(RETRY, 0x0400)								\
+	X(FALLBACK, 0x0800)								\
+	X(DONE_COW, 0x1000)								\
+	X(NEEDDSYNC, 0x2000)								\
+	X(COMPLETED, 0x4000)
+
+#endif
