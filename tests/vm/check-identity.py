@@ -5,11 +5,13 @@ filter alone selects exactly its rows, with TOTAL their sum and every selected f
 usage: check-identity.py LOG LABEL
 """
 import json
+import os
 import sys
 
-COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
-            "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
-            "writebacks"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dt_tables  # noqa: E402  (include/dt_tables.h)
+
+COUNTERS = dt_tables.names("DT_COUNTERS")
 
 
 def parse(text):

@@ -11,17 +11,16 @@ import os
 import re
 import sys
 
-COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
-            "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
-            "writebacks"]
-REASONS = ["misaligned", "private_cow", "vma_start", "vma_end", "eof", "entry_conflict",
-           "extent_short", "hole_zero_pmd", "unexpected_type", "direct_access", "unknown"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import dt_tables  # noqa: E402  (include/dt_tables.h)
+
+COUNTERS = dt_tables.names("DT_COUNTERS")
 # What the hist triggers can tell: every counter but the PTE/PMD split of upgrades (the mkwrite
 # event has no size) and fsync failures (no tracepoint); instead, upgrades in all and the sync
 # faults of each size.
 ORACLE_KEYS = [c for c in COUNTERS if c not in ("pte_upgrades", "pmd_upgrades", "fsync_failures")]
 ORACLE_KEYS += ["upgrades", "pte_syncs", "pmd_syncs"]
-NEEDDSYNC, FALLBACK, NOPAGE, ERROR, FAULT_ERROR = 0x2000, 0x800, 0x100, 0x873, 0x73
+NEEDDSYNC, FALLBACK, ERROR, FAULT_ERROR = 0x2000, 0x800, 0x873, 0x73
 HIST_LINE = re.compile(r"^\{ dev:\s*(\d+), ino:\s*(\d+)(?:, result:\s*(-?\d+))?\s*\}"
                        r" hitcount:\s*(\d+)")
 

@@ -24,9 +24,10 @@ LABELS = {
     "ftrace": "ftrace hist triggers",
     "ftrace_lat": "ftrace hist + latency",
 }
-COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
-            "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
-            "writebacks"]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "lib"))
+import dt_tables  # noqa: E402  (include/dt_tables.h)
+
+COUNTERS = dt_tables.names("DT_COUNTERS")
 HISTS = {"pte_fault": "@pte_fault_ns", "pmd_fault": "@pmd_fault_ns", "sync_fault": "@sync_fault_ns",
          "fsync": "@fsync_ns", "mkwrite": "@mkwrite_ns", "writeback_range": "@writeback_range_ns"}
 
