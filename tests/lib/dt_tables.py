@@ -90,3 +90,8 @@ def names(table, path=HEADER):
 def vm_fault_bits(path=HEADER):
     """VM_FAULT bit name (without the prefix) -> value."""
     return {r[0]: r[1] for r in rows("DT_VM_FAULT_BITS", path)}
+
+
+def constant(name, path=HEADER):
+    """The value of a plain `#define name number` of the header."""
+    return int(re.search(r"^#define\s+%s\s+(\w+)\s*$" % name, open(path).read(), re.M).group(1), 0)

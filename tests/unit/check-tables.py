@@ -109,6 +109,28 @@ def same(what, doc_list, code_list):
 
 
 @case
+def tables_are_consistent():
+    """include/dt_tables.h: a shared column has one width, a shared metric one help and a label"""
+    bad, cols, mets = [], {}, {}
+    for r in COUNTERS:
+        if isinstance(r[2], tuple):
+            cols.setdefault(r[2][1][0], set()).add(r[2][1][1])
+        if isinstance(r[3], tuple):
+            mets.setdefault(r[3][1][0], []).append(r[3][1])
+    bad += ["column %s has widths %s" % (h, sorted(w)) for h, w in cols.items() if len(w) > 1]
+    for m, rows in mets.items():
+        if len({x[3] for x in rows}) > 1:
+            bad.append("metric %s has more than one help" % m)
+        if len(rows) > 1 and (len({x[1] for x in rows}) > 1 or None in {x[1] for x in rows} or
+                              len({x[2] for x in rows}) < len(rows)):
+            bad.append("metric %s: its counters need one label, each a value of its own" % m)
+    for r in dt_tables.rows("DT_HISTS"):
+        if len(r[3][1]) > dt_tables.constant("DT_NEEDS_MAX"):
+            bad.append("histogram %s needs more than DT_NEEDS_MAX hook groups" % r[1])
+    return bad
+
+
+@case
 def json_md_inode_counters():
     """docs/JSON.md inode objects: a row per counter with its meaning, in table order"""
     rows = md_table(doc("JSON.md").split("### Inode objects", 1)[1], "| key |")

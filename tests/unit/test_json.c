@@ -365,26 +365,18 @@ static const char *get_str(struct json_object *o, const char *key)
 	return json_object_get_string(get(o, key, json_type_string));
 }
 
-/* The 12 counters and the 10 (+unknown) reasons, with the values c[i] and fb[r]. */
+/* Every counter and fallback reason of include/dt_tables.h, with the values c[i] and fb[r]; that
+ * the docs name the same keys is tests/unit/check-tables.py's job. */
 static void check_counters(struct json_object *o, const __u64 *c, const __u64 *fb)
 {
-	static const char *const names[DT_C_NR] = {
-		"pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades",
-		"races", "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors",
-		"fsync_failures", "writebacks",
-	};
-	static const char *const reasons[DT_FB_NR] = {
-		"misaligned", "private_cow", "vma_start", "vma_end", "eof", "entry_conflict",
-		"extent_short", "hole_zero_pmd", "unexpected_type", "direct_access", "unknown",
-	};
 	struct json_object *r;
 
 	for (int i = 0; i < DT_C_NR; i++)
-		assert_int_equal(get_u64(o, names[i]), c[i]);
+		assert_int_equal(get_u64(o, dt_counter_names[i]), c[i]);
 	r = get(o, "fallback_reasons", json_type_object);
 	assert_int_equal(json_object_object_length(r), DT_FB_NR);
 	for (int i = 0; i < DT_FB_NR; i++)
-		assert_int_equal(get_u64(r, reasons[i]), fb[i]);
+		assert_int_equal(get_u64(r, dt_fallback_names[i]), fb[i]);
 }
 
 static void check_document(struct report_fixture *f, struct json_object *o, bool final)
@@ -451,15 +443,11 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	hists = get(o, "histograms", json_type_array);
 	assert_int_equal(json_object_array_length(hists), DT_H_NR);
 	for (int h = 0; h < DT_H_NR; h++) {
-		static const char *const hnames[DT_H_NR] = {
-			"pte_fault", "pmd_fault", "sync_fault", "fsync", "mkwrite", "insert",
-			"writeback_range",
-		};
 		struct json_object *ho = json_object_array_get_idx(hists, (size_t)h), *b;
 		size_t nb = 0;
 		uint64_t sum = 0;
 
-		assert_string_equal(get_str(ho, "name"), hnames[h]);
+		assert_string_equal(get_str(ho, "name"), dt_hist_names[h]);
 		assert_string_equal(get_str(ho, "unit"), "ns");
 		b = get(ho, "buckets", json_type_array);
 		for (int i = 0; i < DT_MAX_SLOTS; i++)

@@ -421,6 +421,28 @@ static void test_device_counters_include_unkeyed_events(void **state)
 	free(text);
 }
 
+/* Devices past the 64 that get series of their own are summed as dev="other": nothing is
+ * dropped, so the device series still add up to the host totals. */
+static void test_devices_past_64_are_other(void **state)
+{
+	struct prom_fixture *f = *state;
+	unsigned long long sum = 0, v;
+	char *text, *save, dev[16];
+
+	for (int i = 0; i < 70; i++) /* device i: 100 + i PTE faults, so 0..5 are the least busy */
+		add(&f->s, KDEV(259, (uint32_t)i), 1, 100 + (uint64_t)i, 0, "f");
+	text = render(f, 5);
+	assert_int_equal(count_lines(text, "daxtrace_faults_total{"), 2 * (64 + 1));
+	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"other\",size=\"pte\"} 615\n"));
+	assert_null(strstr(text, "daxtrace_faults_total{dev=\"259:5\""));
+	assert_non_null(strstr(text, "daxtrace_faults_total{dev=\"259:6\",size=\"pte\"} 106\n"));
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (sscanf(l, "daxtrace_faults_total{dev=\"%15[^\"]\",size=\"pte\"} %llu", dev, &v) == 2)
+			sum += v;
+	assert_int_equal(sum, f->s.totals[DT_C_PTE_FAULTS]);
+	free(text);
+}
+
 /* -i with --prometheus over many distinct files: the cumulative snapshot keeps a bounded number
  * of rows and folds the rest into per-device totals, which stay exact. */
 static void test_accumulate_is_bounded_and_exact(void **state)
@@ -483,6 +505,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_metric_per_stage, prom_setup, prom_teardown),
 		cmocka_unit_test_setup_teardown(test_hook_info_and_stage_measured, prom_setup, prom_teardown),
 		cmocka_unit_test(test_accumulate_is_cumulative),
+		cmocka_unit_test_setup_teardown(test_devices_past_64_are_other, prom_setup, prom_teardown),
 		cmocka_unit_test_setup_teardown(test_device_counters_include_unkeyed_events, prom_setup,
 						prom_teardown),
 		cmocka_unit_test(test_accumulate_is_bounded_and_exact),
