@@ -99,8 +99,8 @@ clean:
 	$(Q)rm -rf $(BUILD) daxtrace
 
 # The workload generator, static so it runs in the test guest.
-$(BUILD)/daxload: tools/daxload/daxload.c | $(DEPS_STAMP)
+$(BUILD)/daxload: tools/daxload/daxload.c $(wildcard include/*.h) | $(DEPS_STAMP)
 	$(call msg,CC,$@)
-	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -static -pthread $< -o $@
+	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE -Iinclude $(CFLAGS) $(WARN) -static -pthread $< -o $@
 
 all: $(BUILD)/daxload

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/falloc.h>
+#include "daxtrace.h"
 
 #define PG 4096UL
 #define PMD (2UL << 20)
@@ -48,24 +49,19 @@ struct opts {
 	int seconds;     /* long mode */
 };
 
-/* Expected counters of one file; -1 = not predicted. */
-enum { E_PTE, E_PMD, E_SYNC, E_UPTE, E_UPMD, E_RACES, E_FALLBACKS, E_HOLES, E_NR };
-static const char *const e_names[E_NR] = {
-	"pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
-	"fallbacks", "hole_loads",
-};
-
-enum { R_MISALIGNED, R_PRIVATE_COW, R_VMA_START, R_VMA_END, R_EOF, R_ENTRY_CONFLICT, R_NR };
-static const char *const r_names[R_NR] = {
-	"misaligned", "private_cow", "vma_start", "vma_end", "eof", "entry_conflict",
-};
+/* Expected counters of one file, by daxtrace's counter (include/dt_tables.h, the JSON keys);
+ * -1 = not predicted. */
+#define KEY(id, key, ...) [DT_C_##id] = key,
+static const char *const e_names[DT_C_NR] = { DT_COUNTERS(KEY) };
+#define REASON(id, name, ...) [DT_FB_##id] = name,
+static const char *const r_names[DT_FB_NR] = { DT_FALLBACKS(REASON) };
 
 struct file {
 	char path[512];
 	int fd;
 	struct stat st;
-	long long expect[E_NR];
-	long long regions[R_NR]; /* 2 MiB regions falling back, per reason */
+	long long expect[DT_C_NR];
+	long long regions[DT_FB_NR]; /* 2 MiB regions falling back, per reason */
 };
 
 static struct file *files;
@@ -73,7 +69,7 @@ static struct opts o;
 
 static void expect_none(struct file *f)
 {
-	for (int i = 0; i < E_NR; i++)
+	for (int i = 0; i < DT_C_NR; i++)
 		f->expect[i] = -1;
 	memset(f->regions, 0, sizeof(f->regions));
 }
@@ -170,10 +166,10 @@ static void json_str(const char *str)
 static void print_json(void)
 {
 	char comm[16] = "";
-	long long tot[E_NR] = {}, reg[R_NR] = {};
-	int known[E_NR];
+	long long tot[DT_C_NR] = {}, reg[DT_FB_NR] = {};
+	int known[DT_C_NR];
 
-	for (int e = 0; e < E_NR; e++)
+	for (int e = 0; e < DT_C_NR; e++)
 		known[e] = 1;
 	prctl(PR_GET_NAME, comm);
 	printf("{\"mode\":\"%s\",\"size\":%zu,\"threads\":%d,\"iterations\":%d,\"comm\":", o.mode,
@@ -188,7 +184,7 @@ static void print_json(void)
 		json_str(f->path);
 		printf(",\"dev\":\"%u:%u\",\"ino\":%llu,\"expect\":{", major(f->st.st_dev),
 		       minor(f->st.st_dev), (unsigned long long)f->st.st_ino);
-		for (int e = 0; e < E_NR; e++) {
+		for (int e = 0; e < DT_C_NR; e++) {
 			if (f->expect[e] < 0) {
 				known[e] = 0;
 				continue;
@@ -199,7 +195,7 @@ static void print_json(void)
 		}
 		printf("},\"fallback_regions\":{");
 		first = 1;
-		for (int r = 0; r < R_NR; r++) {
+		for (int r = 0; r < DT_FB_NR; r++) {
 			reg[r] += f->regions[r];
 			if (!f->regions[r])
 				continue;
@@ -209,14 +205,14 @@ static void print_json(void)
 		printf("}}");
 	}
 	printf("],\"expect\":{");
-	for (int e = 0, first = 1; e < E_NR; e++) {
+	for (int e = 0, first = 1; e < DT_C_NR; e++) {
 		if (!known[e])
 			continue;
 		printf("%s\"%s\":%lld", first ? "" : ",", e_names[e], tot[e]);
 		first = 0;
 	}
 	printf("},\"fallback_regions\":{");
-	for (int r = 0, first = 1; r < R_NR; r++) {
+	for (int r = 0, first = 1; r < DT_FB_NR; r++) {
 		if (!reg[r])
 			continue;
 		printf("%s\"%s\":%lld", first ? "" : ",", r_names[r], reg[r]);
@@ -229,14 +225,14 @@ static void print_json(void)
 /* Sets the exact counters of a file with no fallback: n PTE or PMD sync write faults. */
 static void expect_sync(struct file *f, long long pte, long long pmd)
 {
-	f->expect[E_PTE] = pte;
-	f->expect[E_PMD] = pmd;
-	f->expect[E_SYNC] = pte + pmd;
-	f->expect[E_UPTE] = pte;
-	f->expect[E_UPMD] = pmd;
-	f->expect[E_RACES] = 0;
-	f->expect[E_FALLBACKS] = 0;
-	f->expect[E_HOLES] = 0;
+	f->expect[DT_C_PTE_FAULTS] = pte;
+	f->expect[DT_C_PMD_FAULTS] = pmd;
+	f->expect[DT_C_SYNC_FAULTS] = pte + pmd;
+	f->expect[DT_C_PTE_UPGRADES] = pte;
+	f->expect[DT_C_PMD_UPGRADES] = pmd;
+	f->expect[DT_C_RACES] = 0;
+	f->expect[DT_C_FALLBACKS] = 0;
+	f->expect[DT_C_HOLE_LOADS] = 0;
 }
 
 /* ---- modes ---------------------------------------------------------------------------- */
@@ -252,7 +248,7 @@ static void mode_pte(struct file *f, int run)
 		/* xfs may find an extent still clean after re-allocation; and ext4 may convert a
 		 * small unwritten extent whole on the first write (6.1, -s 16k: one sync per file) */
 		if (o.iterations > 1 || o.size < PMD)
-			f->expect[E_SYNC] = f->expect[E_UPTE] = -1;
+			f->expect[DT_C_SYNC_FAULTS] = f->expect[DT_C_PTE_UPGRADES] = -1;
 		return;
 	}
 	for (int it = 0; it < o.iterations; it++) {
@@ -273,7 +269,7 @@ static void mode_storm(struct file *f, int run)
 {
 	mode_pte(f, run);
 	if (!run && o.threads > 1)
-		f->expect[E_SYNC] = f->expect[E_UPTE] = -1;
+		f->expect[DT_C_SYNC_FAULTS] = f->expect[DT_C_PTE_UPGRADES] = -1;
 }
 
 /* 2 MiB sync faults: an aligned mapping, every page written, one fault per 2 MiB. */
@@ -284,7 +280,7 @@ static void mode_pmd(struct file *f, int run)
 	if (!run) {
 		expect_sync(f, 0, (long long)(o.size / PMD) * o.iterations);
 		if (o.iterations > 1)
-			f->expect[E_SYNC] = f->expect[E_UPMD] = -1;
+			f->expect[DT_C_SYNC_FAULTS] = f->expect[DT_C_PMD_UPGRADES] = -1;
 		return;
 	}
 	for (int it = 0; it < o.iterations; it++) {
@@ -303,9 +299,9 @@ static void mode_misaligned(struct file *f, int run)
 
 	if (!run) {
 		expect_sync(f, (long long)pages, 0);
-		f->expect[E_FALLBACKS] = -1;
-		f->expect[E_PMD] = -1;
-		f->regions[R_MISALIGNED] = (long long)(o.size / PMD) + 1;
+		f->expect[DT_C_FALLBACKS] = -1;
+		f->expect[DT_C_PMD_FAULTS] = -1;
+		f->regions[DT_FB_MISALIGNED] = (long long)(o.size / PMD) + 1;
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, PG, -1), o.size, PG);
@@ -318,12 +314,12 @@ static void mode_private_cow(struct file *f, int run)
 
 	if (!run) {
 		expect_none(f);
-		f->expect[E_PTE] = (long long)pages;
-		f->expect[E_SYNC] = 0;
-		f->expect[E_UPTE] = 0;
-		f->expect[E_UPMD] = 0;
-		f->expect[E_RACES] = 0;
-		f->regions[R_PRIVATE_COW] = (long long)(o.size / PMD);
+		f->expect[DT_C_PTE_FAULTS] = (long long)pages;
+		f->expect[DT_C_SYNC_FAULTS] = 0;
+		f->expect[DT_C_PTE_UPGRADES] = 0;
+		f->expect[DT_C_PMD_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = 0;
+		f->regions[DT_FB_PRIVATE_COW] = (long long)(o.size / PMD);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, 0, MAP_PRIVATE), o.size, PG);
@@ -337,9 +333,9 @@ static void mode_vma_start(struct file *f, int run)
 
 	if (!run) {
 		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
-		f->expect[E_FALLBACKS] = -1;
-		f->expect[E_PMD] = -1;
-		f->regions[R_VMA_START] = 1;
+		f->expect[DT_C_FALLBACKS] = -1;
+		f->expect[DT_C_PMD_FAULTS] = -1;
+		f->regions[DT_FB_VMA_START] = 1;
 		return;
 	}
 	write_pages(map_at(f->fd, o.size - PG, PG, PG, -1), o.size - PG, PG);
@@ -352,9 +348,9 @@ static void mode_vma_end(struct file *f, int run)
 
 	if (!run) {
 		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
-		f->expect[E_FALLBACKS] = -1;
-		f->expect[E_PMD] = -1;
-		f->regions[R_VMA_END] = 1;
+		f->expect[DT_C_FALLBACKS] = -1;
+		f->expect[DT_C_PMD_FAULTS] = -1;
+		f->regions[DT_FB_VMA_END] = 1;
 		return;
 	}
 	write_pages(map_at(f->fd, o.size - PG, 0, 0, -1), o.size - PG, PG);
@@ -371,9 +367,9 @@ static void mode_eof(struct file *f, int run)
 			die("ftruncate");
 		fstat(f->fd, &f->st);
 		expect_sync(f, (long long)(PMD / PG - 1), (long long)regions - 1);
-		f->expect[E_FALLBACKS] = -1;
-		f->expect[E_PMD] = -1;
-		f->regions[R_EOF] = 1;
+		f->expect[DT_C_FALLBACKS] = -1;
+		f->expect[DT_C_PMD_FAULTS] = -1;
+		f->regions[DT_FB_EOF] = 1;
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, 0, -1), o.size - PG, PG);
@@ -390,14 +386,14 @@ static void mode_entry_conflict(struct file *f, int run)
 
 	if (!run) {
 		expect_none(f);
-		f->expect[E_PTE] = (long long)(regions + pages);
-		f->expect[E_SYNC] = (long long)(pages - regions);
-		f->expect[E_UPTE] = (long long)(pages - regions);
-		f->expect[E_UPMD] = 0;
-		f->expect[E_RACES] = 0;
-		f->expect[E_HOLES] = 0;
-		f->regions[R_MISALIGNED] = (long long)regions;
-		f->regions[R_ENTRY_CONFLICT] = (long long)regions;
+		f->expect[DT_C_PTE_FAULTS] = (long long)(regions + pages);
+		f->expect[DT_C_SYNC_FAULTS] = (long long)(pages - regions);
+		f->expect[DT_C_PTE_UPGRADES] = (long long)(pages - regions);
+		f->expect[DT_C_PMD_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = 0;
+		f->expect[DT_C_HOLE_LOADS] = 0;
+		f->regions[DT_FB_MISALIGNED] = (long long)regions;
+		f->regions[DT_FB_ENTRY_CONFLICT] = (long long)regions;
 		return;
 	}
 	p = map_at(f->fd, o.size, 0, PG, MAP_SHARED);
@@ -421,13 +417,13 @@ static void mode_noentry(struct file *f, int run)
 
 	if (!run) {
 		expect_none(f);
-		f->expect[E_SYNC] = (long long)(2 * regions);
-		f->expect[E_UPMD] = (long long)regions;
-		f->expect[E_UPTE] = 0;
-		f->expect[E_RACES] = (long long)regions;
-		f->expect[E_HOLES] = 0;
+		f->expect[DT_C_SYNC_FAULTS] = (long long)(2 * regions);
+		f->expect[DT_C_PMD_UPGRADES] = (long long)regions;
+		f->expect[DT_C_PTE_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = (long long)regions;
+		f->expect[DT_C_HOLE_LOADS] = 0;
 		/* the PTE fault and its re-fault after the race each try PMD first */
-		f->regions[R_MISALIGNED] = 2 * (long long)regions;
+		f->regions[DT_FB_MISALIGNED] = 2 * (long long)regions;
 		return;
 	}
 	a = map_at(f->fd, o.size, 0, 0, -1);
@@ -452,13 +448,13 @@ static void mode_holes(struct file *f, int run)
 
 	if (!run) {
 		expect_none(f);
-		f->expect[E_HOLES] = (long long)(regions + pages);
-		f->expect[E_SYNC] = 0;
-		f->expect[E_UPTE] = 0;
-		f->expect[E_UPMD] = 0;
-		f->expect[E_RACES] = 0;
-		f->expect[E_PTE] = (long long)pages;
-		f->regions[R_MISALIGNED] = (long long)regions + 1;
+		f->expect[DT_C_HOLE_LOADS] = (long long)(regions + pages);
+		f->expect[DT_C_SYNC_FAULTS] = 0;
+		f->expect[DT_C_PTE_UPGRADES] = 0;
+		f->expect[DT_C_PMD_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = 0;
+		f->expect[DT_C_PTE_FAULTS] = (long long)pages;
+		f->regions[DT_FB_MISALIGNED] = (long long)regions + 1;
 		return;
 	}
 	p = map_at(f->fd, o.size, 0, 0, -1);
@@ -477,13 +473,13 @@ static void mode_rewrite(struct file *f, int run)
 
 	if (!run) {
 		expect_none(f);
-		f->expect[E_PMD] = (long long)(o.size / PMD);
-		f->expect[E_PTE] = 0;
-		f->expect[E_SYNC] = 0;
-		f->expect[E_UPTE] = 0;
-		f->expect[E_UPMD] = 0;
-		f->expect[E_RACES] = 0;
-		f->expect[E_FALLBACKS] = 0;
+		f->expect[DT_C_PMD_FAULTS] = (long long)(o.size / PMD);
+		f->expect[DT_C_PTE_FAULTS] = 0;
+		f->expect[DT_C_SYNC_FAULTS] = 0;
+		f->expect[DT_C_PTE_UPGRADES] = 0;
+		f->expect[DT_C_PMD_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = 0;
+		f->expect[DT_C_FALLBACKS] = 0;
 		return;
 	}
 	memset(buf, 'x', sizeof(buf));
