@@ -3,7 +3,8 @@
  * enums (include/daxtrace.h), the names (src/names.c), each report, the tests' key lists
  * (tests/lib/dt_tables.py reads this file) and the checks of the docs' tables
  * (tests/unit/check-tables.py) all come from here. Rows are in output order; a row's
- * arguments are literals only, so that the Python reader needs no C preprocessor.
+ * arguments are literals only, so that the Python reader needs no C preprocessor. Every row
+ * ends in a backslash and a blank line ends each list, so a new row is one added line.
  *
  * Adding a counter is one DT_COUNTERS row plus the count() in bpf/seq.bpf.h that increments
  * it; the docs' tables must then name it too, or `make check-unit` fails. */
@@ -66,7 +67,7 @@
 	X(WRITEBACKS, "writebacks", DT_DETAIL,						\
 	  DT_PROM("daxtrace_writebacks_total", NULL, NULL,				\
 		  "DAX entries written back."),						\
-	  "`dax_writeback_one` events (DAX entries flushed)")
+	  "`dax_writeback_one` events (DAX entries flushed)")				\
 
 /* Why a PMD fault fell back to PTEs: X(ID, name, meaning), enum DT_FB_<ID>. The checks of
  * dax_iomap_pmd_fault() in kernel order (fs/dax.c, identical on 6.1 and 6.18), then
@@ -90,7 +91,7 @@
 	X(DIRECT_ACCESS, "direct_access",						\
 	  "mapped, but `dax_iomap_direct_access()` failed: the device range is not "	\
 	  "2 MiB contiguous or aligned")						\
-	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`")
+	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`")	\
 
 /* Latency histograms, one per stage: X(ID, name, help, needs), enum DT_H_<ID>.
  * - help: the Prometheus HELP of daxtrace_<name>_latency_seconds, which says where the stage
@@ -132,7 +133,8 @@
 	X(WRITEBACK, "writeback_range",							\
 	  "Latency of dax_writeback_range to _done; those of a sync fault's fsync "	\
 	  "nest inside daxtrace_fsync_latency_seconds.",				\
-	  DT_NEEDS("dax_writeback_range", "dax_writeback_range_done"))
+	  DT_NEEDS("dax_writeback_range", "dax_writeback_range_done"))			\
+
 #define DT_NEEDS_MAX 3
 
 /* Tracer health, everything that was dropped so that nothing is lost silently:
@@ -178,7 +180,7 @@
 	 * totals only, not in its device's */						\
 	X(DEV_OVERFLOW, "dev_map_full",							\
 	  "events of more devices than the device table holds, with the inode map "	\
-	  "full: they are in the host totals only")
+	  "full: they are in the host totals only")					\
 
 /* `daxtrace trace` event types: X(ID, name), enum DT_E_<ID>. */
 #define DT_EVENTS(X)									\
@@ -194,7 +196,7 @@
 	X(WRITEBACK_RANGE, "wb_range")							\
 	X(WRITEBACK_RANGE_DONE, "wb_range_done")					\
 	X(WRITEBACK_ONE, "wb_one")							\
-	X(FSYNC_FAILED, "fsync_failed")
+	X(FSYNC_FAILED, "fsync_failed")							\
 
 /* The kernel's vm_fault_reason bits (include/linux/mm_types.h), equal on 6.1 and 6.18:
  * X(NAME, value), DT_VM_FAULT_<NAME>; in bit order, the order `trace` prints them in. */
@@ -211,6 +213,6 @@
 	X(FALLBACK, 0x0800)								\
 	X(DONE_COW, 0x1000)								\
 	X(NEEDDSYNC, 0x2000)								\
-	X(COMPLETED, 0x4000)
+	X(COMPLETED, 0x4000)								\
 
 #endif
