@@ -17,12 +17,15 @@ CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Werror=implicit-function-declaration
+# No build directory in the objects (debug info, BPF line info, hence the build ID): the same
+# commit gives the same binary wherever it is built (make deb is reproducible).
+REPRO := -ffile-prefix-map=$(CURDIR)=.
 CPPFLAGS_US := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include \
-	-DDAXTRACE_VERSION='"$(VERSION)"'
+	-DDAXTRACE_VERSION='"$(VERSION)"' $(REPRO)
 LDLIBS := $(LIBBPF_A) -lelf -lz
 # -mcpu=v3: the in-flight table claims slots with compare-and-swap (kernel 5.12+; daxtrace needs 6.1)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
-	-I$(DEPS)/include
+	-I$(DEPS)/include $(REPRO)
 
 ifeq ($(V),1)
 Q :=
