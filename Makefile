@@ -1,5 +1,7 @@
 # daxtrace: `make` builds build/daxtrace (static, BPF object embedded through the skeleton).
-# `make check` runs every test; `make V=1` shows the commands.
+# `make check` runs every test; `make V=1` shows the commands. `make deb` builds the Debian
+# package build/daxtrace_<version>_<arch>.deb (tools/deb/build); `make check-deb` checks it with
+# lintian and installs and purges it in a Debian chroot (tests/deb/run; also in check-full).
 ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
 $(error no vmlinux/$(ARCH)/vmlinux.h: see vmlinux/README.md to generate one)
@@ -41,7 +43,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
 	report_text.o report_prom.o paths.o trace_stream.o running_sums.o untrusted.o)
 
-.PHONY: all deps check check-unit check-host check-vm check-full demo install uninstall fuzz bench clean
+.PHONY: all deps check check-unit check-host check-vm check-full check-deb demo install uninstall deb fuzz bench clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -94,6 +96,13 @@ install: $(BUILD)/daxtrace
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/daxtrace $(DESTDIR)$(PREFIX)/share/man/man8/daxtrace.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/daxtrace
+
+# The Debian package: the same files under /usr, with changelog, copyright and lintian overrides
+# from tools/deb/; reproducible (SOURCE_DATE_EPOCH: the last commit). Then
+# `apt-get install ./build/daxtrace_*.deb`.
+deb: $(BUILD)/daxtrace
+	$(Q)deb=$$(BUILD=$(BUILD) CC=$(CC) DAXTRACE_CACHE=$(CACHE) tools/deb/build) && \
+		printf '  %-8s %s\n' DEB "$$deb"
 
 include tests/tests.mk
 include tools/bench/bench.mk
