@@ -1,5 +1,7 @@
 # daxtrace: `make` builds build/daxtrace (static, BPF object embedded through the skeleton).
-# `make check` runs every test; `make V=1` shows the commands.
+# `make check` runs every test; `make V=1` shows the commands. `make deb` builds the Debian
+# package build/daxtrace_<version>_<arch>.deb (tools/deb/build); `make check-deb` checks it with
+# lintian and installs and purges it in a Debian chroot (tests/deb/run; also in check-full).
 ARCH ?= $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 ifeq ($(wildcard vmlinux/$(ARCH)/vmlinux.h),)
 $(error no vmlinux/$(ARCH)/vmlinux.h: see vmlinux/README.md to generate one)
@@ -17,12 +19,15 @@ CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Werror=implicit-function-declaration
+# No build directory in the objects (debug info, BPF line info, hence the build ID): the same
+# commit gives the same binary wherever it is built (make deb is reproducible).
+REPRO := -ffile-prefix-map=$(CURDIR)=.
 CPPFLAGS_US := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include \
-	-DDAXTRACE_VERSION='"$(VERSION)"'
+	-DDAXTRACE_VERSION='"$(VERSION)"' $(REPRO)
 LDLIBS := $(LIBBPF_A) -lelf -lz
 # -mcpu=v3: the in-flight table claims slots with compare-and-swap (kernel 5.12+; daxtrace needs 6.1)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
-	-I$(DEPS)/include
+	-I$(DEPS)/include $(REPRO)
 
 ifeq ($(V),1)
 Q :=
@@ -38,7 +43,7 @@ OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
 	report_text.o report_prom.o paths.o trace_stream.o running_sums.o untrusted.o)
 
-.PHONY: all deps check check-unit check-host check-vm check-full demo install uninstall fuzz bench clean
+.PHONY: all deps check check-unit check-host check-vm check-full check-deb demo install uninstall deb fuzz bench clean
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -91,6 +96,13 @@ install: $(BUILD)/daxtrace
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/daxtrace $(DESTDIR)$(PREFIX)/share/man/man8/daxtrace.8 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/daxtrace
+
+# The Debian package: the same files under /usr, with changelog, copyright and lintian overrides
+# from tools/deb/; reproducible (SOURCE_DATE_EPOCH: the last commit). Then
+# `apt-get install ./build/daxtrace_*.deb`.
+deb: $(BUILD)/daxtrace
+	$(Q)deb=$$(BUILD=$(BUILD) CC=$(CC) DAXTRACE_CACHE=$(CACHE) tools/deb/build) && \
+		printf '  %-8s %s\n' DEB "$$deb"
 
 include tests/tests.mk
 include tools/bench/bench.mk

@@ -22,9 +22,16 @@ check-vm: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
 	$(Q)tests/vm/run-lifecycle --iter 10 --soak 30
 
-# The same matrix, plus longer leak/soak runs on the oldest and newest kernel, fuzzing and the
-# sanitizer build.
-check-full: check-unit check-host check-asan fuzz $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
+# The Debian package (make deb): its files, control fields, lintian, a byte-identical rebuild, then
+# apt-get install, --version, man -w and apt-get purge with nothing left, in a Debian chroot of
+# the host's release (built once from the host's mirror into .cache/deb-chroot; tests/deb/run).
+check-deb: deb
+	$(Q)tools/deps --deb
+	$(Q)BUILD=$(BUILD) CC=$(CC) DAXTRACE_CACHE=$(CACHE) tests/deb/run
+
+# The same matrix, plus longer leak/soak runs on the oldest and newest kernel, fuzzing, the
+# sanitizer build and the Debian package.
+check-full: check-unit check-host check-asan check-deb fuzz $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
 	$(Q)tests/vm/run-matrix
 	$(Q)tests/vm/run-lifecycle --kernel 6.1 --iter 30 --soak 120
 	$(Q)tests/vm/run-lifecycle --kernel 7 --iter 30 --soak 120
