@@ -131,7 +131,6 @@ struct dt_pmd_try {
 	__u16 dstmap_type;
 	__u16 dstmap_flags;
 	__u16 pad;
-	__u64 dstmap_addr;
 	__u64 dstmap_offset;
 	__u64 dstmap_length;
 };
@@ -187,11 +186,11 @@ struct dt_seq {
 	__u16 dstmap_flags;
 	__u16 pad;
 	__u32 owner; /* id of the thread whose sequence this is; 0: the slot is free */
-	__u64 dstmap_addr;
 	__u64 dstmap_offset;
 	__u64 dstmap_length;
-	__u8 pad_line[56]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
+	__u8 pad_line[64]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
 };
+_Static_assert(sizeof(struct dt_seq) == 192, "struct dt_seq is three cache lines");
 
 enum dt_event_type {
 	DT_E_PTE_FAULT,
