@@ -157,6 +157,8 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		*out = skel;
 		return 0;
 	}
+	/* Each pass loads and returns, or gives up one step (dt_probes_degrade) and tries again;
+	 * when nothing is left to give up it returns the error. */
 	for (int step = 0;; step++) {
 		char msg[128];
 
@@ -164,8 +166,10 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		err = configure(skel, cfg, tgid, hooks);
 		if (!err)
 			err = daxtrace_bpf__load(skel);
-		if (!err)
-			break;
+		if (!err) {
+			*out = skel;
+			return 0;
+		}
 		snprintf(msg, sizeof(msg), "%s", strerror(-err));
 		if (cfg->verbose)
 			fprintf(stderr, "daxtrace: load failed (%s), degrading (step %d)\n", msg, step);
@@ -193,12 +197,4 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 			}
 		}
 	}
-	if (err) {
-		fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
-				"verifier log)\n", strerror(-err));
-		daxtrace_bpf__destroy(skel);
-		return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
-	}
-	*out = skel;
-	return 0;
 }
