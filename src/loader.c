@@ -41,7 +41,7 @@ int dt_preflight(const struct dt_config *cfg)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = {};
 
-	if (syscall(SYS_capget, &h, d) == 0 && !has_cap(d, 21 /* CAP_SYS_ADMIN */) &&
+	if (syscall(SYS_capget, &h, d) == 0 && !has_cap(d, CAP_SYS_ADMIN) &&
 	    !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))) {
 		fprintf(stderr, "daxtrace: permission denied: run as root, or grant CAP_BPF and "
 				"CAP_PERFMON (e.g. sudo daxtrace ...)\n");
