@@ -83,10 +83,31 @@ struct dt_hist_slots {
 	__u64 slots[DT_MAX_SLOTS];
 };
 
+/* The kernel's own dev_t (include/linux/kdev_t.h: MINORBITS 20), as the tracepoints and
+ * i_sb->s_dev carry it: not the user-space encoding of stat(2) and makedev(3). */
+#define DT_DEV_MINOR_BITS 20
+#define DT_DEV_MINOR_MAX ((1u << DT_DEV_MINOR_BITS) - 1)
+#define DT_DEV_MAJOR_MAX ((1u << (32 - DT_DEV_MINOR_BITS)) - 1)
+
+static inline __u32 dt_dev_encode(__u32 major, __u32 minor)
+{
+	return major << DT_DEV_MINOR_BITS | minor;
+}
+
+static inline __u32 dt_dev_major(__u32 dev)
+{
+	return dev >> DT_DEV_MINOR_BITS;
+}
+
+static inline __u32 dt_dev_minor(__u32 dev)
+{
+	return dev & DT_DEV_MINOR_MAX;
+}
+
 /* A file is (device, inode number, generation): ext4 and xfs hand a freed inode number to the
  * next file created at once, with a new i_generation. */
 struct dt_inode_key {
-	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 dev; /* kernel encoding: dt_dev_encode() */
 	__u32 gen; /* inode->i_generation */
 	__u64 ino;
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "daxtrace.h"
 #include "exitcodes.h"
 
 #ifndef DAXTRACE_VERSION
@@ -94,11 +95,6 @@ void dt_config_defaults(struct dt_config *c)
 	c->prometheus_top = 5;
 }
 
-uint32_t dt_kernel_dev(uint32_t major, uint32_t minor)
-{
-	return major << 20 | minor;
-}
-
 /* Strict unsigned parse: digits only, in [min, max]. */
 static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -153,13 +149,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		*colon = 0;
-		if (parse_u64(arg, 0, 4095, &v)) {
+		if (parse_u64(arg, 0, DT_DEV_MAJOR_MAX, &v)) {
 			*colon = ':';
 			argp_error(st, "invalid --dev '%s': major must be 0..4095", arg);
 			return EINVAL;
 		}
 		c->dev_major = (uint32_t)v;
-		if (parse_u64(colon + 1, 0, 0xfffff, &v)) {
+		if (parse_u64(colon + 1, 0, DT_DEV_MINOR_MAX, &v)) {
 			*colon = ':';
 			argp_error(st, "invalid --dev '%s': minor must be 0..1048575", arg);
 			return EINVAL;

@@ -92,7 +92,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 
 	ro->filter_tgid = tgid;
 	ro->filter_tree = cfg->command != NULL;
-	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
+	ro->filter_dev = cfg->dev_set ? dt_dev_encode(cfg->dev_major, cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);

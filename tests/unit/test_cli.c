@@ -433,15 +433,19 @@ static void test_kernel_dev(void **state)
 {
 	char buf[32];
 
-	assert_int_equal(dt_kernel_dev(259, 3), (259u << 20) | 3);
-	assert_int_equal(dt_kernel_dev(259, 3), 0x10300003);
-	assert_int_equal(dt_kernel_dev(8, 1), 0x800001);
-	assert_int_equal(dt_kernel_dev(0, 0), 0);
-	assert_int_equal(dt_kernel_dev(4095, 1048575), 0xffffffffu);
+	assert_int_equal(dt_dev_encode(259, 3), (259u << 20) | 3);
+	assert_int_equal(dt_dev_encode(259, 3), 0x10300003);
+	assert_int_equal(dt_dev_encode(8, 1), 0x800001);
+	assert_int_equal(dt_dev_encode(0, 0), 0);
+	assert_int_equal(dt_dev_encode(4095, 1048575), 0xffffffffu);
+	assert_int_equal(dt_dev_major(0x10300003), 259);
+	assert_int_equal(dt_dev_minor(0x10300003), 3);
+	assert_int_equal(dt_dev_major(0xffffffffu), DT_DEV_MAJOR_MAX);
+	assert_int_equal(dt_dev_minor(0xffffffffu), DT_DEV_MINOR_MAX);
 	/* the same encoding dt_format_dev() reads back */
-	dt_format_dev(dt_kernel_dev(259, 3), buf, sizeof(buf));
+	dt_format_dev(dt_dev_encode(259, 3), buf, sizeof(buf));
 	assert_string_equal(buf, "259:3");
-	dt_format_dev(dt_kernel_dev(4095, 1048575), buf, sizeof(buf));
+	dt_format_dev(dt_dev_encode(4095, 1048575), buf, sizeof(buf));
 	assert_string_equal(buf, "4095:1048575");
 }
 

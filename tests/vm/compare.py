@@ -11,6 +11,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kdev import kdev  # noqa: E402
+
 COUNTERS = ["pte_faults", "pmd_faults", "sync_faults", "pte_upgrades", "pmd_upgrades", "races",
             "fallbacks", "hole_loads", "mkwrite_errors", "fault_errors", "fsync_failures",
             "writebacks"]
@@ -55,11 +58,6 @@ def parse_cases(text):
             if m:
                 cur["hist"][sect[1]].append(m.groups())
     return cases
-
-
-def kdev(dev):
-    """The kernel's dev_t (as the tracepoints carry it) -> "MAJ:MIN"."""
-    return "%d:%d" % (dev >> 20, dev & 0xfffff)
 
 
 def oracle(case):
