@@ -57,7 +57,7 @@ deps: $(DEPS_STAMP)
 $(BUILD):
 	$(Q)mkdir -p $@
 
-$(BUILD)/daxtrace.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h include/daxtrace.h | $(BUILD) $(DEPS_STAMP)
+$(BUILD)/daxtrace.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h include/*.h | $(BUILD) $(DEPS_STAMP)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(Q)$(LLVM_STRIP) -g $@
@@ -66,7 +66,7 @@ $(BUILD)/daxtrace.skel.h: $(BUILD)/daxtrace.bpf.o | $(BPFTOOL)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name daxtrace_bpf > $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -c $< -o $@
 

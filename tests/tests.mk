@@ -80,7 +80,7 @@ ASAN_UNIT := $(patsubst $(BUILD)/%,$(ASAN)/%,$(UNIT_TESTS))
 ASAN_ENV = ASAN_OPTIONS=log_path=$(CURDIR)/$(ASAN)/reports/asan:abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
 
-$(ASAN)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+$(ASAN)/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -c $< -o $@
