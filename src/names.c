@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "names.h"
-#include "probes.h"
 
 /* These are the JSON keys of the documented schema (docs/JSON.md): never rename. */
 const char *const dt_counter_names[DT_C_NR] = {
@@ -69,14 +68,3 @@ const char *const dt_event_names[DT_E_NR] = {
 	[DT_E_WRITEBACK_ONE] = "wb_one",
 	[DT_E_FSYNC_FAILED] = "fsync_failed",
 };
-
-const char *dt_attach_mode_name(enum dt_attach_mode m)
-{
-	switch (m) {
-	case DT_ATTACH_TP_BTF: return "tp_btf";
-	case DT_ATTACH_RAW_TP: return "raw_tp";
-	case DT_ATTACH_FENTRY: return "fentry";
-	case DT_ATTACH_KPROBE: return "kprobe";
-	default: return "unavailable";
-	}
-}

@@ -6,29 +6,11 @@
 #include "kernel_probe.h"
 #include "probes.h"
 
-/* The flavour a program implements, from its section prefix. */
-static enum dt_attach_mode prog_variant(const struct bpf_program *p, enum dt_hook_kind *kind,
-					const char **target)
+/* The flavour a program implements, from its section name. */
+static enum dt_attach_mode prog_flavour(const struct bpf_program *p, const char **target,
+					enum dt_hook_kind *kind, bool *exit)
 {
-	static const struct { const char *prefix; enum dt_attach_mode mode; } v[] = {
-		{ "tp_btf/", DT_ATTACH_TP_BTF }, { "raw_tp/", DT_ATTACH_RAW_TP },
-		{ "fentry/", DT_ATTACH_FENTRY }, { "fexit/", DT_ATTACH_FENTRY },
-		{ "kprobe/", DT_ATTACH_KPROBE }, { "kretprobe/", DT_ATTACH_KPROBE },
-	};
-	const char *sec = bpf_program__section_name(p);
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		size_t n = strlen(v[i].prefix);
-
-		if (!strncmp(sec, v[i].prefix, n)) {
-			*target = sec + n;
-			*kind = v[i].mode <= DT_ATTACH_RAW_TP ? DT_HOOK_TRACEPOINT : DT_HOOK_FUNCTION;
-			return v[i].mode;
-		}
-	}
-	*target = sec;
-	*kind = DT_HOOK_TRACEPOINT;
-	return DT_ATTACH_NONE;
+	return dt_flavour_of(bpf_program__section_name(p), target, kind, exit);
 }
 
 static struct dt_hook *find(struct dt_hooks *hooks, const char *name)
@@ -99,8 +81,9 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 		enum dt_hook_kind kind;
 		const char *target;
 		struct dt_hook *h;
+		bool exit;
 
-		if (prog_variant(p, &kind, &target) == DT_ATTACH_NONE)
+		if (prog_flavour(p, &target, &kind, &exit) == DT_ATTACH_NONE)
 			continue;
 		h = hook_for(hooks, target, kind);
 		if (h && h->n_progs < DT_MAX_HOOK_PROGS)
@@ -198,9 +181,10 @@ void dt_probes_apply(struct dt_hooks *hooks)
 		for (int j = 0; j < h->n_progs; j++) {
 			enum dt_hook_kind kind;
 			const char *target;
+			bool exit;
 
 			bpf_program__set_autoload(h->progs[j],
-						  prog_variant(h->progs[j], &kind, &target) == h->mode);
+						  prog_flavour(h->progs[j], &target, &kind, &exit) == h->mode);
 		}
 	}
 }
@@ -249,9 +233,12 @@ static const struct {
 
 static bool is_exit_prog(const struct bpf_program *p)
 {
-	const char *sec = bpf_program__section_name(p);
+	enum dt_hook_kind kind;
+	const char *target;
+	bool exit;
 
-	return !strncmp(sec, "fexit/", 6) || !strncmp(sec, "kretprobe/", 10);
+	prog_flavour(p, &target, &kind, &exit);
+	return exit;
 }
 
 void dt_probes_attach(struct dt_hooks *hooks)

@@ -8,16 +8,7 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
-
-enum dt_hook_kind { DT_HOOK_TRACEPOINT, DT_HOOK_FUNCTION };
-
-enum dt_attach_mode {
-	DT_ATTACH_NONE, /* "unavailable" */
-	DT_ATTACH_TP_BTF,
-	DT_ATTACH_RAW_TP,
-	DT_ATTACH_FENTRY,
-	DT_ATTACH_KPROBE,
-};
+#include "flavours.h"
 
 #define DT_MAX_HOOKS 32
 #define DT_MAX_HOOK_PROGS 4
@@ -38,8 +29,6 @@ struct dt_hooks {
 	bool fentry_ok_any, kprobe_support;
 	char fentry_err[64];
 };
-
-const char *dt_attach_mode_name(enum dt_attach_mode m);
 
 /* Fills hooks from obj's programs and decides a mode for each by probing this kernel. */
 int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
