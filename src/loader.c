@@ -144,13 +144,12 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		daxtrace_bpf__destroy(skel);
 		return DT_EXIT_UNSUPPORTED;
 	}
-	/* The process-tree hooks serve `-- COMMAND` only. */
 	for (int i = 0; i < hooks->n && !cfg->command; i++) {
 		struct dt_hook *h = &hooks->h[i];
 
-		if (!strncmp(h->name, "sched_process_", 14) && h->mode != DT_ATTACH_NONE) {
+		if ((h->roles & DT_ROLE_COMMAND_ONLY) && h->mode != DT_ATTACH_NONE) {
 			h->mode = DT_ATTACH_NONE;
-			snprintf(h->why, sizeof(h->why), "used only with -- COMMAND");
+			h->note = (struct dt_hook_note){ .reason = DT_HR_COMMAND_ONLY };
 		}
 	}
 	if (!load) {
@@ -174,7 +173,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		if (cfg->verbose)
 			fprintf(stderr, "daxtrace: load failed (%s), degrading (step %d)\n", msg, step);
 		daxtrace_bpf__destroy(skel);
-		if (!dt_probes_degrade(hooks, step, msg)) {
+		if (!dt_probes_degrade(hooks, step, -err)) {
 			fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
 					"verifier log)\n", msg);
 			return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
@@ -193,7 +192,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 
 			if (k) {
 				hooks->h[i].mode = k->mode;
-				memcpy(hooks->h[i].why, k->why, sizeof(k->why));
+				hooks->h[i].note = k->note;
 			}
 		}
 	}

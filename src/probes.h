@@ -9,15 +9,24 @@
 #include <bpf/libbpf.h>
 #include "cli.h"
 #include "flavours.h"
+#include "hook_notes.h"
 
 #define DT_MAX_HOOKS 32
 #define DT_MAX_HOOK_PROGS 4
+
+/* What a hook is for, beyond its flavour (src/probes.c has the table). */
+enum {
+	DT_ROLE_COMMAND_ONLY = 1 << 0, /* follows the process tree: needed only with -- COMMAND */
+	DT_ROLE_PFN_INSERT = 1 << 1,   /* the writable insert of kernels whose DAX inserts PFNs */
+	DT_ROLE_PAGE_INSERT = 1 << 2,  /* the same where DAX inserts pages (6.15+) */
+};
 
 struct dt_hook {
 	char name[64];
 	enum dt_hook_kind kind;
 	enum dt_attach_mode mode;
-	char why[160]; /* why it is unavailable, or empty */
+	unsigned roles;          /* DT_ROLE_* */
+	struct dt_hook_note note; /* why it is unavailable or runs in part; DT_HR_NONE if neither */
 	int n_progs;
 	struct bpf_program *progs[DT_MAX_HOOK_PROGS];
 	struct bpf_link *links[DT_MAX_HOOK_PROGS];
@@ -27,7 +36,7 @@ struct dt_hooks {
 	struct dt_hook h[DT_MAX_HOOKS];
 	int n;
 	bool fentry_ok_any, kprobe_support;
-	char fentry_err[64];
+	int fentry_err; /* errno: why fentry could not take the last function hook; 0 if none */
 };
 
 /* Fills hooks from obj's programs and decides a mode for each by probing this kernel. */
@@ -42,8 +51,8 @@ void dt_probes_detach(struct dt_hooks *hooks);
 void dt_probes_drop_spares(struct dt_hooks *hooks);
 const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name);
 bool dt_probes_have(const struct dt_hooks *hooks, const char *name);
-/* After a failed load: degrade one step (tp_btf -> raw_tp, then drop function hooks).
- * Returns false when there is nothing left to give up. */
-bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err);
+/* After a failed load (errno err): degrade one step (tp_btf -> raw_tp, then drop function
+ * hooks). Returns false when there is nothing left to give up. */
+bool dt_probes_degrade(struct dt_hooks *hooks, int step, int err);
 
 #endif

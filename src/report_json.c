@@ -34,10 +34,12 @@ static void probes(struct dt_json *j, const struct dt_hooks *hooks)
 	dt_json_key(j, "probe_notes");
 	dt_json_begin_object(j);
 	for (int i = 0; hooks && i < hooks->n; i++) {
-		if (hooks->h[i].mode != DT_ATTACH_NONE || !hooks->h[i].why[0])
+		char text[160];
+
+		if (hooks->h[i].mode != DT_ATTACH_NONE || hooks->h[i].note.reason == DT_HR_NONE)
 			continue;
 		dt_json_key(j, hooks->h[i].name);
-		dt_json_string(j, hooks->h[i].why);
+		dt_json_string(j, dt_hook_note_text(&hooks->h[i].note, text, sizeof(text)));
 	}
 	dt_json_end_object(j);
 }

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Hook flavours (src/flavours.c): what a program's section says about it, and the names
- * check, --json and Prometheus print for each attach mode. */
+/* What is said about hooks: the flavour of a program from its section (src/flavours.c) and the
+ * text of each hook note (src/hook_notes.c). The texts are those check, --json and -v have
+ * printed since they were prose in the code: a changed one must be changed here on purpose. */
+#include <errno.h>
 #include "test_support.h"
 #include "flavours.h"
+#include "hook_notes.h"
 
 static void test_flavour_of_section(void **state)
 {
@@ -44,11 +47,53 @@ static void test_attach_mode_names(void **state)
 	assert_string_equal(dt_attach_mode_name(DT_ATTACH_KPROBE), "kprobe");
 }
 
+static void test_note_texts(void **state)
+{
+	static const struct {
+		struct dt_hook_note note;
+		const char *text;
+	} cases[] = {
+		{ { DT_HR_NONE, 0, NULL }, "" },
+		{ { DT_HR_TP_MISSING, 0, NULL }, "tracepoint not in this kernel" },
+		{ { DT_HR_NO_FUNC_PROBES, 0, NULL }, "disabled by --no-func-probes" },
+		{ { DT_HR_INSERTS_PAGES, 0, NULL },
+		  "not on this kernel's DAX insert path (it inserts pages)" },
+		{ { DT_HR_INSERTS_PFNS, 0, NULL },
+		  "not on this kernel's DAX insert path (it inserts PFNs)" },
+		{ { DT_HR_FUNC_MISSING, 0, NULL }, "function not in this kernel (inlined or renamed)" },
+		{ { DT_HR_HOOKED_INSTEAD, 0, "vmf_insert_pfn_pmd_prot" },
+		  "vmf_insert_pfn_pmd_prot is hooked instead" },
+		{ { DT_HR_FENTRY_AND_NO_KPROBE, EPERM, NULL },
+		  "fentry: Operation not permitted; kprobe: not supported by this kernel" },
+		{ { DT_HR_LOAD_FAILED, EINVAL, NULL }, "load failed: Invalid argument" },
+		{ { DT_HR_ATTACH_FAILED, ENOENT, NULL }, "attach failed: No such file or directory" },
+		{ { DT_HR_COMMAND_ONLY, 0, NULL }, "used only with -- COMMAND" },
+		{ { DT_HR_COVERED, 0, "vfs_fsync_range" },
+		  "not needed: the vfs_fsync_range exit ends the fsync on ext4 too" },
+		{ { DT_HR_ENTRY_ONLY, 0, "vfs_fsync_range" },
+		  "entry only: the vfs_fsync_range exit sees a failed fsync" },
+	};
+	char buf[160];
+
+	/* every reason has its case */
+	assert_int_equal(sizeof(cases) / sizeof(cases[0]), DT_HR_NR);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(cases[i].note.reason, i);
+		assert_ptr_equal(dt_hook_note_text(&cases[i].note, buf, sizeof(buf)), buf);
+		assert_string_equal(buf, cases[i].text);
+	}
+	/* only the insert-path reasons mean "not missing, just not this kernel's path" */
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(dt_hook_note_other_path(&cases[i].note),
+				 i == DT_HR_INSERTS_PAGES || i == DT_HR_INSERTS_PFNS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flavour_of_section),
 		cmocka_unit_test(test_attach_mode_names),
+		cmocka_unit_test(test_note_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
