@@ -47,7 +47,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_CC := clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include
 FUZZ_SRCS := src/cli.c src/json_writer.c src/report_json.c src/names.c src/hist.c src/paths.c \
-	src/aggregate.c src/untrusted.c src/flavours.c src/hook_notes.c
+	src/aggregate.c src/untrusted.c src/flavours.c src/hook_notes.c src/probes_json.c
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,FUZZ-CC,$@)

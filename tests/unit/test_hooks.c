@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What is said about hooks: the flavour of a program from its section (src/flavours.c) and the
- * text of each hook note (src/hook_notes.c). The texts are those check, --json and -v have
- * printed since they were prose in the code: a changed one must be changed here on purpose. */
+/* What is said about hooks: the flavour of a program from its section (src/flavours.c), the
+ * text of each hook note (src/hook_notes.c), and the probes/probe_notes JSON of check and of
+ * the reports (src/probes_json.c). The texts are those check, --json and -v have printed
+ * since they were prose in the code: a changed one must be changed here on purpose. */
 #include <errno.h>
 #include "test_support.h"
 #include "flavours.h"
 #include "hook_notes.h"
+#include "json_writer.h"
+#include "probes_json.h"
 
 static void test_flavour_of_section(void **state)
 {
@@ -88,12 +91,62 @@ static void test_note_texts(void **state)
 				 i == DT_HR_INSERTS_PAGES || i == DT_HR_INSERTS_PFNS);
 }
 
+static void render(const struct dt_hooks *hooks, bool all_notes, char **text)
+{
+	struct dt_capture c;
+	struct dt_json j;
+
+	dt_capture_begin(&c);
+	dt_json_init(&j, c.f);
+	dt_json_begin_object(&j);
+	dt_json_probes(&j, hooks, all_notes);
+	dt_json_end_object(&j);
+	dt_capture_end(&c);
+	*text = c.buf;
+}
+
+/* check lists every note; a report only those of hooks the run lacks. */
+static void test_probes_json(void **state)
+{
+	struct dt_hooks *hooks = calloc(1, sizeof(*hooks));
+	char *text;
+
+	assert_non_null(hooks);
+	strcpy(hooks->h[0].name, "dax_pte_fault");
+	hooks->h[0].mode = DT_ATTACH_TP_BTF;
+	strcpy(hooks->h[1].name, "dax_finish_sync_fault");
+	hooks->h[1].mode = DT_ATTACH_FENTRY;
+	hooks->h[1].note = (struct dt_hook_note){ DT_HR_ENTRY_ONLY, 0, "vfs_fsync_range" };
+	strcpy(hooks->h[2].name, "sched_process_fork");
+	hooks->h[2].note = (struct dt_hook_note){ DT_HR_COMMAND_ONLY, 0, NULL };
+	hooks->n = 3;
+
+	render(hooks, true, &text);
+	assert_string_equal(text, "{\"probes\":{\"dax_pte_fault\":\"tp_btf\","
+			    "\"dax_finish_sync_fault\":\"fentry\",\"sched_process_fork\":"
+			    "\"unavailable\"},\"probe_notes\":{\"dax_finish_sync_fault\":\"entry only: "
+			    "the vfs_fsync_range exit sees a failed fsync\",\"sched_process_fork\":"
+			    "\"used only with -- COMMAND\"}}");
+	free(text);
+	render(hooks, false, &text);
+	assert_string_equal(text, "{\"probes\":{\"dax_pte_fault\":\"tp_btf\","
+			    "\"dax_finish_sync_fault\":\"fentry\",\"sched_process_fork\":"
+			    "\"unavailable\"},\"probe_notes\":{\"sched_process_fork\":"
+			    "\"used only with -- COMMAND\"}}");
+	free(text);
+	render(NULL, true, &text);
+	assert_string_equal(text, "{\"probes\":{},\"probe_notes\":{}}");
+	free(text);
+	free(hooks);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flavour_of_section),
 		cmocka_unit_test(test_attach_mode_names),
 		cmocka_unit_test(test_note_texts),
+		cmocka_unit_test(test_probes_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
