@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
 #include "kernel_probe.h"
+#include "libbpf_log.h"
 #include "loader.h"
 
 #ifndef CAP_PERFMON
@@ -19,17 +19,6 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
-
-static bool verbose;
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	if (level != LIBBPF_DEBUG && !verbose)
-		return 0; /* failures are summarised by daxtrace itself, in one line */
-	return vfprintf(stderr, fmt, ap);
-}
 
 static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
 {
@@ -122,8 +111,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 	char missing[160];
 	int err = 0;
 
-	verbose = cfg->verbose;
-	libbpf_set_print(print_libbpf);
+	dt_libbpf_log_init(cfg->verbose);
 	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets. */
 	if (cfg->btf_path && !dt_vmlinux_btf_present())
 		eff.force_raw_tp = true;
@@ -163,8 +151,12 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 
 		dt_probes_apply(hooks);
 		err = configure(skel, cfg, tgid, hooks);
-		if (!err)
+		if (!err) {
+			/* a refusal here is answered by degrading, or by the one line below */
+			dt_libbpf_expect_failure();
 			err = daxtrace_bpf__load(skel);
+			dt_libbpf_expect_end(err);
+		}
 		if (!err) {
 			*out = skel;
 			return 0;

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "kernel_probe.h"
+#include "libbpf_log.h"
 #include "probes.h"
 
 /* The flavour a program implements, from its section name. */
@@ -275,7 +276,10 @@ void dt_probes_attach(struct dt_hooks *hooks)
 		for (int j = 0; j < h->n_progs; j++) {
 			if (!bpf_program__autoload(h->progs[j]))
 				continue;
+			/* a hook that fails to attach is marked so, with the reason */
+			dt_libbpf_expect_failure();
 			h->links[j] = bpf_program__attach(h->progs[j]);
+			dt_libbpf_expect_end(!h->links[j]);
 			if (!h->links[j]) {
 				note(h, DT_HR_ATTACH_FAILED, errno, NULL);
 				detach_hook(h);
