@@ -6,6 +6,7 @@
 #define DAXTRACE_MAPS_BPF_H
 
 #include "daxtrace.h"
+#include "defaults.h"
 
 /* Filters and feature switches, written by the loader between open and load. */
 const volatile __u32 filter_tgid = 0;
@@ -14,7 +15,7 @@ const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
 const volatile __u64 filter_ino = 0;
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
 /* Sets of the in-flight table minus one; the loader sizes it from --max-inflight. */
-const volatile __u32 seq_set_mask = 4096 / DT_SEQ_WAYS - 1;
+const volatile __u32 seq_set_mask = DT_DEFAULT_MAX_INFLIGHT / DT_SEQ_WAYS - 1;
 /* ns per histogram display unit (1, 1000 or 1000000, from -m/--nanoseconds): slots are log2 of
  * whole units, as in bcc, so that every slot is a whole range of the unit the report prints. */
 const volatile __u64 hist_unit_ns = 1000;
@@ -35,7 +36,7 @@ bool dstmap_hooked = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 10240);
+	__uint(max_entries, DT_DEFAULT_MAX_INODES);
 	__type(key, struct dt_inode_key);
 	__type(value, struct dt_inode_val);
 } inodes SEC(".maps");
@@ -50,7 +51,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, DT_DEFAULT_MAX_PROCS);
 	__type(key, struct dt_proc_key);
 	__type(value, struct dt_proc_val);
 } procs SEC(".maps");
@@ -60,7 +61,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 4096);
+	__uint(max_entries, DT_DEFAULT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, struct dt_seq);
 } inflight SEC(".maps");
@@ -68,7 +69,7 @@ struct {
 /* dax_writeback_range start time per thread; writeback also runs in kworkers with no fault. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, DT_DEFAULT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, __u64);
 } wb_start SEC(".maps");
@@ -76,7 +77,7 @@ struct {
 /* With filter_tree: the processes (tgids) descending from COMMAND, seeded by the loader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, DT_DEFAULT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, __u8);
 } traced SEC(".maps");

@@ -348,7 +348,6 @@ static __always_inline int on_dstmap(struct iomap *iomap)
 	if (!s)
 		return 0;
 	s->dstmap_seen = 1;
-	s->dstmap_addr = BPF_CORE_READ(iomap, addr);
 	s->dstmap_offset = BPF_CORE_READ(iomap, offset);
 	s->dstmap_length = BPF_CORE_READ(iomap, length);
 	s->dstmap_type = BPF_CORE_READ(iomap, type);
@@ -373,7 +372,6 @@ static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struc
 		t.hole_fallback_seen = s->hole_fallback_seen;
 		t.dstmap_type = s->dstmap_type;
 		t.dstmap_flags = s->dstmap_flags;
-		t.dstmap_addr = s->dstmap_addr;
 		t.dstmap_offset = s->dstmap_offset;
 		t.dstmap_length = s->dstmap_length;
 	}
@@ -558,12 +556,15 @@ static __always_inline int on_finish_exit(__u32 ret)
 }
 
 /* The writable PTE/PMD insert inside dax_finish_sync_fault (insert_pfn(mkwrite=1) etc.). The
- * same functions serve ordinary DAX write faults; only a pending sync sequence makes it ours. */
+ * same functions serve ordinary DAX write faults; only a pending sync sequence makes it ours.
+ * `mkwrite` is the whole 64-bit register (kprobe) or trampoline slot (fentry) of the kernel's
+ * bool argument. The x86-64 and arm64 calling conventions define only its low 8 bits; the
+ * bits above are whatever the caller left there. So the flag is the low byte, not `!= 0`. */
 static __always_inline int on_insert_enter(__u64 mkwrite)
 {
 	struct dt_seq *s;
 
-	if (!(mkwrite & 0xff))
+	if (!(__u8)mkwrite)
 		return 0;
 	s = seq_at(NULL, DT_P_SYNC_PENDING);
 	if (s)

@@ -37,10 +37,31 @@ struct dt_hist_slots {
 	__u64 slots[DT_MAX_SLOTS];
 };
 
+/* The kernel's own dev_t (include/linux/kdev_t.h: MINORBITS 20), as the tracepoints and
+ * i_sb->s_dev carry it: not the user-space encoding of stat(2) and makedev(3). */
+#define DT_DEV_MINOR_BITS 20
+#define DT_DEV_MINOR_MAX ((1u << DT_DEV_MINOR_BITS) - 1)
+#define DT_DEV_MAJOR_MAX ((1u << (32 - DT_DEV_MINOR_BITS)) - 1)
+
+static inline __u32 dt_dev_encode(__u32 major, __u32 minor)
+{
+	return major << DT_DEV_MINOR_BITS | minor;
+}
+
+static inline __u32 dt_dev_major(__u32 dev)
+{
+	return dev >> DT_DEV_MINOR_BITS;
+}
+
+static inline __u32 dt_dev_minor(__u32 dev)
+{
+	return dev & DT_DEV_MINOR_MAX;
+}
+
 /* A file is (device, inode number, generation): ext4 and xfs hand a freed inode number to the
  * next file created at once, with a new i_generation. */
 struct dt_inode_key {
-	__u32 dev; /* kernel encoding: major << 20 | minor */
+	__u32 dev; /* kernel encoding: dt_dev_encode() */
 	__u32 gen; /* inode->i_generation */
 	__u64 ino;
 };
@@ -85,7 +106,6 @@ struct dt_pmd_try {
 	__u16 dstmap_type;
 	__u16 dstmap_flags;
 	__u16 pad;
-	__u64 dstmap_addr;
 	__u64 dstmap_offset;
 	__u64 dstmap_length;
 };
@@ -141,11 +161,11 @@ struct dt_seq {
 	__u16 dstmap_flags;
 	__u16 pad;
 	__u32 owner; /* id of the thread whose sequence this is; 0: the slot is free */
-	__u64 dstmap_addr;
 	__u64 dstmap_offset;
 	__u64 dstmap_length;
-	__u8 pad_line[56]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
+	__u8 pad_line[64]; /* 192 bytes: slots of threads on other CPUs never share a cache line */
 };
+_Static_assert(sizeof(struct dt_seq) == 192, "struct dt_seq is three cache lines");
 
 #define DT_ENUM_E(id, ...) DT_E_##id,
 enum dt_event_type { DT_EVENTS(DT_ENUM_E) DT_E_NR };

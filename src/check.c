@@ -11,6 +11,7 @@
 #include "kernel_probe.h"
 #include "loader.h"
 #include "output.h"
+#include "probes_json.h"
 
 static void print_json(FILE *out, const struct dt_hooks *hooks, const char *kernel, bool verified)
 {
@@ -22,22 +23,7 @@ static void print_json(FILE *out, const struct dt_hooks *hooks, const char *kern
 	dt_json_string(&j, kernel);
 	dt_json_key(&j, "verified_by_load");
 	dt_json_bool(&j, verified);
-	dt_json_key(&j, "probes");
-	dt_json_begin_object(&j);
-	for (int i = 0; i < hooks->n; i++) {
-		dt_json_key(&j, hooks->h[i].name);
-		dt_json_string(&j, dt_attach_mode_name(hooks->h[i].mode));
-	}
-	dt_json_end_object(&j);
-	dt_json_key(&j, "probe_notes");
-	dt_json_begin_object(&j);
-	for (int i = 0; i < hooks->n; i++) {
-		if (!hooks->h[i].why[0])
-			continue;
-		dt_json_key(&j, hooks->h[i].name);
-		dt_json_string(&j, hooks->h[i].why);
-	}
-	dt_json_end_object(&j);
+	dt_json_probes(&j, hooks, true);
 	dt_json_end_object(&j);
 	fputc('\n', out);
 }
@@ -72,9 +58,13 @@ int dt_run_check(const struct dt_config *cfg)
 		fprintf(out, "kernel %s%s\n", uts.release,
 			root ? "" : " (not root: function hooks not trial-loaded, modes are best guesses)");
 		fprintf(out, "%-32s %-12s %s\n", "HOOK", "MODE", "NOTE");
-		for (int i = 0; i < hooks.n; i++)
+		for (int i = 0; i < hooks.n; i++) {
+			char text[160];
+
 			fprintf(out, "%-32s %-12s %s\n", hooks.h[i].name,
-				dt_attach_mode_name(hooks.h[i].mode), hooks.h[i].why);
+				dt_attach_mode_name(hooks.h[i].mode),
+				dt_hook_note_text(&hooks.h[i].note, text, sizeof(text)));
+		}
 	}
 	if (dt_output_close(out, cfg) && !err)
 		err = DT_EXIT_RUNTIME;

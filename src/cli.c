@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "daxtrace.h"
+#include "defaults.h"
 #include "exitcodes.h"
 
 #ifndef DAXTRACE_VERSION
@@ -68,10 +70,10 @@ static const struct argp_option options[] = {
 	{ "prometheus", OPT_PROM, "FILE", 0,
 	  "Rewrite FILE (node_exporter textfile format) at start, each interval (-i) and at least every 10 s", 0 },
 	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
-	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default 10240)", 1 },
-	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default 16384)", 1 },
-	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default 4096)", 1 },
-	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default 4096)", 1 },
+	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default " DT_STR(DT_DEFAULT_MAX_INODES) ")", 1 },
+	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
+	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default " DT_STR(DT_DEFAULT_MAX_INFLIGHT) ")", 1 },
+	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default " DT_STR(DT_DEFAULT_RINGBUF_KB) ")", 1 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },
 	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp even where tp_btf works", 1 },
 	{ "no-func-probes", OPT_NO_FUNC, NULL, 0, "Do not use fentry/kprobe hooks", 1 },
@@ -87,16 +89,11 @@ void dt_config_defaults(struct dt_config *c)
 	memset(c, 0, sizeof(*c));
 	c->unit = DT_UNIT_US;
 	c->top = 10;
-	c->max_inodes = 10240;
-	c->max_procs = 16384;
-	c->max_inflight = 4096;
-	c->ringbuf_kb = 4096;
+	c->max_inodes = DT_DEFAULT_MAX_INODES;
+	c->max_procs = DT_DEFAULT_MAX_PROCS;
+	c->max_inflight = DT_DEFAULT_MAX_INFLIGHT;
+	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
-}
-
-uint32_t dt_kernel_dev(uint32_t major, uint32_t minor)
-{
-	return major << 20 | minor;
 }
 
 /* Strict unsigned parse: digits only, in [min, max]. */
@@ -153,13 +150,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		*colon = 0;
-		if (parse_u64(arg, 0, 4095, &v)) {
+		if (parse_u64(arg, 0, DT_DEV_MAJOR_MAX, &v)) {
 			*colon = ':';
 			argp_error(st, "invalid --dev '%s': major must be 0..4095", arg);
 			return EINVAL;
 		}
 		c->dev_major = (uint32_t)v;
-		if (parse_u64(colon + 1, 0, 0xfffff, &v)) {
+		if (parse_u64(colon + 1, 0, DT_DEV_MINOR_MAX, &v)) {
 			*colon = ':';
 			argp_error(st, "invalid --dev '%s': minor must be 0..1048575", arg);
 			return EINVAL;

@@ -45,7 +45,5 @@ struct dt_config {
 void dt_config_defaults(struct dt_config *c);
 /* Parses argv into c. Returns 0, or DT_EXIT_USAGE after printing one line to stderr. */
 int dt_parse_args(int argc, char **argv, struct dt_config *c);
-/* The kernel's dev_t encoding of --dev (major << 20 | minor), as the tracepoints carry it. */
-uint32_t dt_kernel_dev(uint32_t major, uint32_t minor);
 
 #endif

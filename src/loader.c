@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +10,7 @@
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
 #include "kernel_probe.h"
+#include "libbpf_log.h"
 #include "loader.h"
 
 #ifndef CAP_PERFMON
@@ -19,17 +19,6 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
-
-static bool verbose;
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_DEBUG && !verbose)
-		return 0;
-	if (level != LIBBPF_DEBUG && !verbose)
-		return 0; /* failures are summarised by daxtrace itself, in one line */
-	return vfprintf(stderr, fmt, ap);
-}
 
 static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
 {
@@ -41,7 +30,7 @@ int dt_preflight(const struct dt_config *cfg)
 	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct d[2] = {};
 
-	if (syscall(SYS_capget, &h, d) == 0 && !has_cap(d, 21 /* CAP_SYS_ADMIN */) &&
+	if (syscall(SYS_capget, &h, d) == 0 && !has_cap(d, CAP_SYS_ADMIN) &&
 	    !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))) {
 		fprintf(stderr, "daxtrace: permission denied: run as root, or grant CAP_BPF and "
 				"CAP_PERFMON (e.g. sudo daxtrace ...)\n");
@@ -92,7 +81,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 
 	ro->filter_tgid = tgid;
 	ro->filter_tree = cfg->command != NULL;
-	ro->filter_dev = cfg->dev_set ? (cfg->dev_major << 20 | cfg->dev_minor) : 0;
+	ro->filter_dev = cfg->dev_set ? dt_dev_encode(cfg->dev_major, cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);
@@ -122,8 +111,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 	char missing[160];
 	int err = 0;
 
-	verbose = cfg->verbose;
-	libbpf_set_print(print_libbpf);
+	dt_libbpf_log_init(cfg->verbose);
 	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets. */
 	if (cfg->btf_path && !dt_vmlinux_btf_present())
 		eff.force_raw_tp = true;
@@ -144,33 +132,40 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		daxtrace_bpf__destroy(skel);
 		return DT_EXIT_UNSUPPORTED;
 	}
-	/* The process-tree hooks serve `-- COMMAND` only. */
 	for (int i = 0; i < hooks->n && !cfg->command; i++) {
 		struct dt_hook *h = &hooks->h[i];
 
-		if (!strncmp(h->name, "sched_process_", 14) && h->mode != DT_ATTACH_NONE) {
+		if ((h->roles & DT_ROLE_COMMAND_ONLY) && h->mode != DT_ATTACH_NONE) {
 			h->mode = DT_ATTACH_NONE;
-			snprintf(h->why, sizeof(h->why), "used only with -- COMMAND");
+			h->note = (struct dt_hook_note){ .reason = DT_HR_COMMAND_ONLY };
 		}
 	}
 	if (!load) {
 		*out = skel;
 		return 0;
 	}
+	/* Each pass loads and returns, or gives up one step (dt_probes_degrade) and tries again;
+	 * when nothing is left to give up it returns the error. */
 	for (int step = 0;; step++) {
 		char msg[128];
 
 		dt_probes_apply(hooks);
 		err = configure(skel, cfg, tgid, hooks);
-		if (!err)
+		if (!err) {
+			/* a refusal here is answered by degrading, or by the one line below */
+			dt_libbpf_expect_failure();
 			err = daxtrace_bpf__load(skel);
-		if (!err)
-			break;
+			dt_libbpf_expect_end(err);
+		}
+		if (!err) {
+			*out = skel;
+			return 0;
+		}
 		snprintf(msg, sizeof(msg), "%s", strerror(-err));
 		if (cfg->verbose)
 			fprintf(stderr, "daxtrace: load failed (%s), degrading (step %d)\n", msg, step);
 		daxtrace_bpf__destroy(skel);
-		if (!dt_probes_degrade(hooks, step, msg)) {
+		if (!dt_probes_degrade(hooks, step, -err)) {
 			fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
 					"verifier log)\n", msg);
 			return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
@@ -189,16 +184,8 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 
 			if (k) {
 				hooks->h[i].mode = k->mode;
-				memcpy(hooks->h[i].why, k->why, sizeof(k->why));
+				hooks->h[i].note = k->note;
 			}
 		}
 	}
-	if (err) {
-		fprintf(stderr, "daxtrace: cannot load the BPF programs: %s (run with -v for the "
-				"verifier log)\n", strerror(-err));
-		daxtrace_bpf__destroy(skel);
-		return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
-	}
-	*out = skel;
-	return 0;
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "names.h"
-#include "probes.h"
 
 /* From include/dt_tables.h. The counter, reason and diagnostic names are the JSON keys of the
  * documented schema (docs/JSON.md): never rename. */
@@ -19,13 +18,3 @@ const char *const dt_diag_names[DT_D_NR] = { DT_DIAGS(NAME_D) };
 #define NAME_E(id, name) [DT_E_##id] = name,
 const char *const dt_event_names[DT_E_NR] = { DT_EVENTS(NAME_E) };
 
-const char *dt_attach_mode_name(enum dt_attach_mode m)
-{
-	switch (m) {
-	case DT_ATTACH_TP_BTF: return "tp_btf";
-	case DT_ATTACH_RAW_TP: return "raw_tp";
-	case DT_ATTACH_FENTRY: return "fentry";
-	case DT_ATTACH_KPROBE: return "kprobe";
-	default: return "unavailable";
-	}
-}

@@ -90,7 +90,7 @@ void dt_paths_free(void)
 
 void dt_format_dev(uint32_t kdev, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u:%u", kdev >> 20, kdev & 0xfffff);
+	snprintf(buf, len, "%u:%u", dt_dev_major(kdev), dt_dev_minor(kdev));
 }
 
 static struct cached *slot(const struct dt_inode_key *k)
@@ -101,7 +101,8 @@ static struct cached *slot(const struct dt_inode_key *k)
 static bool same_file(const struct stat *st, const struct dt_inode_rec *r)
 {
 	return S_ISREG(st->st_mode) && st->st_ino == r->key.ino &&
-	       major(st->st_dev) == r->key.dev >> 20 && minor(st->st_dev) == (r->key.dev & 0xfffff);
+	       major(st->st_dev) == dt_dev_major(r->key.dev) &&
+	       minor(st->st_dev) == dt_dev_minor(r->key.dev);
 }
 
 /* The generation of the file at path (FS_IOC_GETVERSION: ext4 and xfs have it); false if the
@@ -143,7 +144,7 @@ static bool candidate(const struct mount *m, const struct dt_inode_rec *r, const
 	size_t rl = strlen(m->root);
 	const char *sub = rel;
 
-	if (m->major != r->key.dev >> 20 || m->minor != (r->key.dev & 0xfffff))
+	if (m->major != dt_dev_major(r->key.dev) || m->minor != dt_dev_minor(r->key.dev))
 		return false;
 	if (strcmp(m->root, "/")) { /* bind mount of a subtree */
 		if (strncmp(rel, m->root + 1, rl - 1) || rel[rl - 1] != '/')

@@ -4,31 +4,44 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include "kernel_probe.h"
+#include "libbpf_log.h"
 #include "probes.h"
 
-/* The flavour a program implements, from its section prefix. */
-static enum dt_attach_mode prog_variant(const struct bpf_program *p, enum dt_hook_kind *kind,
-					const char **target)
+/* The flavour a program implements, from its section name. */
+static enum dt_attach_mode prog_flavour(const struct bpf_program *p, const char **target,
+					enum dt_hook_kind *kind, bool *exit)
 {
-	static const struct { const char *prefix; enum dt_attach_mode mode; } v[] = {
-		{ "tp_btf/", DT_ATTACH_TP_BTF }, { "raw_tp/", DT_ATTACH_RAW_TP },
-		{ "fentry/", DT_ATTACH_FENTRY }, { "fexit/", DT_ATTACH_FENTRY },
-		{ "kprobe/", DT_ATTACH_KPROBE }, { "kretprobe/", DT_ATTACH_KPROBE },
-	};
-	const char *sec = bpf_program__section_name(p);
+	return dt_flavour_of(bpf_program__section_name(p), target, kind, exit);
+}
 
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		size_t n = strlen(v[i].prefix);
+/* What daxtrace knows about particular hooks beyond their flavour. Kernels from 6.15 insert
+ * refcounted pages, not PFNs, on the DAX path: insert_pfn still exists there but DAX never
+ * calls it, so which insert hooks apply follows from which API exists. The PMD pfn insert is
+ * vmf_insert_pfn_pmd_prot on 6.1 (vmf_insert_pfn_pmd is an inline wrapper there) and
+ * vmf_insert_pfn_pmd on 6.12. */
+static const struct {
+	const char *name;
+	unsigned roles;
+	const char *inner; /* a function this one calls: where both are real, that one is hooked */
+} known[] = {
+	{ "sched_process_fork", DT_ROLE_COMMAND_ONLY, NULL },
+	{ "sched_process_exit", DT_ROLE_COMMAND_ONLY, NULL },
+	{ "insert_pfn", DT_ROLE_PFN_INSERT, NULL },
+	{ "vmf_insert_pfn_pmd_prot", DT_ROLE_PFN_INSERT, NULL },
+	{ "vmf_insert_pfn_pmd", DT_ROLE_PFN_INSERT, "vmf_insert_pfn_pmd_prot" },
+	{ "vmf_insert_page_mkwrite", DT_ROLE_PAGE_INSERT, NULL },
+	{ "vmf_insert_folio_pmd", DT_ROLE_PAGE_INSERT, NULL },
+};
 
-		if (!strncmp(sec, v[i].prefix, n)) {
-			*target = sec + n;
-			*kind = v[i].mode <= DT_ATTACH_RAW_TP ? DT_HOOK_TRACEPOINT : DT_HOOK_FUNCTION;
-			return v[i].mode;
-		}
-	}
-	*target = sec;
-	*kind = DT_HOOK_TRACEPOINT;
-	return DT_ATTACH_NONE;
+/* Present only where the kernel's DAX inserts pages. */
+static const char page_api_symbol[] = "vmf_insert_page_mkwrite";
+
+static int known_index(const char *name)
+{
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(known[i].name, name))
+			return (int)i;
+	return -1;
 }
 
 static struct dt_hook *find(struct dt_hooks *hooks, const char *name)
@@ -48,9 +61,12 @@ static struct dt_hook *hook_for(struct dt_hooks *hooks, const char *name, enum d
 	if (hooks->n == DT_MAX_HOOKS)
 		return NULL;
 	struct dt_hook *h = &hooks->h[hooks->n++];
+	int k = known_index(name);
+
 	memset(h, 0, sizeof(*h));
 	snprintf(h->name, sizeof(h->name), "%s", name);
 	h->kind = kind;
+	h->roles = k >= 0 ? known[k].roles : 0;
 	return h;
 }
 
@@ -66,20 +82,9 @@ bool dt_probes_have(const struct dt_hooks *hooks, const char *name)
 	return h && h->mode != DT_ATTACH_NONE;
 }
 
-/* Kernels from 6.15 insert refcounted pages, not PFNs, on the DAX path: insert_pfn still
- * exists there but DAX never calls it. Which set to hook follows from which API exists. The
- * PMD pfn insert is vmf_insert_pfn_pmd_prot on 6.1 (vmf_insert_pfn_pmd is an inline wrapper
- * there) and vmf_insert_pfn_pmd on 6.12. */
-static const char *const pfn_path[] = { "insert_pfn", "vmf_insert_pfn_pmd_prot",
-					"vmf_insert_pfn_pmd", NULL };
-static const char *const page_path[] = { "vmf_insert_page_mkwrite", "vmf_insert_folio_pmd", NULL };
-
-static bool in_list(const char *name, const char *const *list)
+static void note(struct dt_hook *h, enum dt_hook_reason reason, int err, const char *hook)
 {
-	for (; *list; list++)
-		if (!strcmp(name, *list))
-			return true;
-	return false;
+	h->note = (struct dt_hook_note){ .reason = reason, .err = err, .hook = hook };
 }
 
 int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
@@ -99,8 +104,9 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 		enum dt_hook_kind kind;
 		const char *target;
 		struct dt_hook *h;
+		bool exit;
 
-		if (prog_variant(p, &kind, &target) == DT_ATTACH_NONE)
+		if (prog_flavour(p, &target, &kind, &exit) == DT_ATTACH_NONE)
 			continue;
 		h = hook_for(hooks, target, kind);
 		if (h && h->n_progs < DT_MAX_HOOK_PROGS)
@@ -116,7 +122,7 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 			names[i] = h->name;
 		}
 	}
-	names[hooks->n] = page_path[0];
+	names[hooks->n] = page_api_symbol;
 	err = dt_kallsyms_lookup(names, hooks->n + 1, found, module);
 	if (err)
 		return err;
@@ -128,13 +134,15 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 	hooks->kprobe_support = dt_kprobe_supported();
 	for (int i = 0; i < hooks->n; i++) {
 		struct dt_hook *h = &hooks->h[i];
+		int k = known_index(h->name);
+		const struct dt_hook *inner;
 		char type[96];
 		int terr;
 
 		h->mode = DT_ATTACH_NONE;
 		if (h->kind == DT_HOOK_TRACEPOINT) {
 			if (!found[i]) {
-				snprintf(h->why, sizeof(h->why), "tracepoint not in this kernel");
+				note(h, DT_HR_TP_MISSING, 0, NULL);
 				continue;
 			}
 			snprintf(type, sizeof(type), "btf_trace_%s", h->name);
@@ -145,23 +153,25 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 			continue;
 		}
 		if (c->no_func_probes) {
-			snprintf(h->why, sizeof(h->why), "disabled by --no-func-probes");
+			note(h, DT_HR_NO_FUNC_PROBES, 0, NULL);
 			continue;
 		}
-		if (in_list(h->name, page_api ? pfn_path : page_path)) {
-			snprintf(h->why, sizeof(h->why), "not on this kernel's DAX insert path (%s)",
-				 page_api ? "it inserts pages" : "it inserts PFNs");
+		if (page_api && (h->roles & DT_ROLE_PFN_INSERT)) {
+			note(h, DT_HR_INSERTS_PAGES, 0, NULL);
+			continue;
+		}
+		if (!page_api && (h->roles & DT_ROLE_PAGE_INSERT)) {
+			note(h, DT_HR_INSERTS_PFNS, 0, NULL);
 			continue;
 		}
 		if (!found[i]) {
-			snprintf(h->why, sizeof(h->why), "function not in this kernel (inlined or renamed)");
+			note(h, DT_HR_FUNC_MISSING, 0, NULL);
 			continue;
 		}
-		if (!strcmp(h->name, "vmf_insert_pfn_pmd") && !page_api &&
-		    dt_probes_find(hooks, "vmf_insert_pfn_pmd_prot") &&
-		    found[dt_probes_find(hooks, "vmf_insert_pfn_pmd_prot") - hooks->h]) {
+		inner = k >= 0 && known[k].inner ? dt_probes_find(hooks, known[k].inner) : NULL;
+		if (inner && found[inner - hooks->h]) {
 			/* both real functions: the outer calls the inner, which is hooked */
-			snprintf(h->why, sizeof(h->why), "vmf_insert_pfn_pmd_prot is hooked instead");
+			note(h, DT_HR_HOOKED_INSTEAD, 0, known[k].inner);
 			continue;
 		}
 		terr = -ENOENT;
@@ -178,13 +188,12 @@ int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const str
 			hooks->fentry_ok_any = true;
 			continue;
 		}
-		snprintf(hooks->fentry_err, sizeof(hooks->fentry_err), "%s", strerror(-terr));
+		hooks->fentry_err = -terr;
 		if (hooks->kprobe_support) {
 			h->mode = DT_ATTACH_KPROBE;
 			continue;
 		}
-		snprintf(h->why, sizeof(h->why), "fentry: %s; kprobe: not supported by this kernel",
-			 strerror(-terr));
+		note(h, DT_HR_FENTRY_AND_NO_KPROBE, -terr, NULL);
 	}
 	btf__free(btf);
 	return 0;
@@ -198,14 +207,15 @@ void dt_probes_apply(struct dt_hooks *hooks)
 		for (int j = 0; j < h->n_progs; j++) {
 			enum dt_hook_kind kind;
 			const char *target;
+			bool exit;
 
 			bpf_program__set_autoload(h->progs[j],
-						  prog_variant(h->progs[j], &kind, &target) == h->mode);
+						  prog_flavour(h->progs[j], &target, &kind, &exit) == h->mode);
 		}
 	}
 }
 
-bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err)
+bool dt_probes_degrade(struct dt_hooks *hooks, int step, int err)
 {
 	bool changed = false;
 
@@ -217,7 +227,7 @@ bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err)
 			changed = true;
 		} else if (step == 1 && (h->mode == DT_ATTACH_FENTRY || h->mode == DT_ATTACH_KPROBE)) {
 			h->mode = DT_ATTACH_NONE;
-			snprintf(h->why, sizeof(h->why), "load failed: %s", err);
+			note(h, DT_HR_LOAD_FAILED, err, NULL);
 			changed = true;
 		}
 	}
@@ -238,20 +248,22 @@ static void detach_hook(struct dt_hook *h)
  * fires just before it on ext4, and the return of dax_finish_sync_fault, which fails only when
  * that fsync does, are needed only where it is not attached. */
 static const struct {
-	const char *spare, *covered_by, *why;
+	const char *spare, *covered_by;
+	enum dt_hook_reason reason;
 	bool exit_only; /* keep the entry program */
 } spares[] = {
-	{ "ext4_sync_file_exit", "vfs_fsync_range",
-	  "not needed: the vfs_fsync_range exit ends the fsync on ext4 too", false },
-	{ "dax_finish_sync_fault", "vfs_fsync_range",
-	  "entry only: the vfs_fsync_range exit sees a failed fsync", true },
+	{ "ext4_sync_file_exit", "vfs_fsync_range", DT_HR_COVERED, false },
+	{ "dax_finish_sync_fault", "vfs_fsync_range", DT_HR_ENTRY_ONLY, true },
 };
 
 static bool is_exit_prog(const struct bpf_program *p)
 {
-	const char *sec = bpf_program__section_name(p);
+	enum dt_hook_kind kind;
+	const char *target;
+	bool exit;
 
-	return !strncmp(sec, "fexit/", 6) || !strncmp(sec, "kretprobe/", 10);
+	prog_flavour(p, &target, &kind, &exit);
+	return exit;
 }
 
 void dt_probes_attach(struct dt_hooks *hooks)
@@ -264,9 +276,12 @@ void dt_probes_attach(struct dt_hooks *hooks)
 		for (int j = 0; j < h->n_progs; j++) {
 			if (!bpf_program__autoload(h->progs[j]))
 				continue;
+			/* a hook that fails to attach is marked so, with the reason */
+			dt_libbpf_expect_failure();
 			h->links[j] = bpf_program__attach(h->progs[j]);
+			dt_libbpf_expect_end(!h->links[j]);
 			if (!h->links[j]) {
-				snprintf(h->why, sizeof(h->why), "attach failed: %s", strerror(errno));
+				note(h, DT_HR_ATTACH_FAILED, errno, NULL);
 				detach_hook(h);
 				h->mode = DT_ATTACH_NONE;
 				break;
@@ -284,7 +299,7 @@ void dt_probes_drop_spares(struct dt_hooks *hooks)
 
 		if (!h || h->mode == DT_ATTACH_NONE || !dt_probes_have(hooks, spares[i].covered_by))
 			continue;
-		snprintf(h->why, sizeof(h->why), "%s", spares[i].why);
+		note(h, spares[i].reason, 0, spares[i].covered_by);
 		if (!spares[i].exit_only) {
 			detach_hook(h);
 			h->mode = DT_ATTACH_NONE;

@@ -8,25 +8,25 @@
 #include <stdbool.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
-
-enum dt_hook_kind { DT_HOOK_TRACEPOINT, DT_HOOK_FUNCTION };
-
-enum dt_attach_mode {
-	DT_ATTACH_NONE, /* "unavailable" */
-	DT_ATTACH_TP_BTF,
-	DT_ATTACH_RAW_TP,
-	DT_ATTACH_FENTRY,
-	DT_ATTACH_KPROBE,
-};
+#include "flavours.h"
+#include "hook_notes.h"
 
 #define DT_MAX_HOOKS 32
 #define DT_MAX_HOOK_PROGS 4
+
+/* What a hook is for, beyond its flavour (src/probes.c has the table). */
+enum {
+	DT_ROLE_COMMAND_ONLY = 1 << 0, /* follows the process tree: needed only with -- COMMAND */
+	DT_ROLE_PFN_INSERT = 1 << 1,   /* the writable insert of kernels whose DAX inserts PFNs */
+	DT_ROLE_PAGE_INSERT = 1 << 2,  /* the same where DAX inserts pages (6.15+) */
+};
 
 struct dt_hook {
 	char name[64];
 	enum dt_hook_kind kind;
 	enum dt_attach_mode mode;
-	char why[160]; /* why it is unavailable, or empty */
+	unsigned roles;          /* DT_ROLE_* */
+	struct dt_hook_note note; /* why it is unavailable or runs in part; DT_HR_NONE if neither */
 	int n_progs;
 	struct bpf_program *progs[DT_MAX_HOOK_PROGS];
 	struct bpf_link *links[DT_MAX_HOOK_PROGS];
@@ -36,10 +36,8 @@ struct dt_hooks {
 	struct dt_hook h[DT_MAX_HOOKS];
 	int n;
 	bool fentry_ok_any, kprobe_support;
-	char fentry_err[64];
+	int fentry_err; /* errno: why fentry could not take the last function hook; 0 if none */
 };
-
-const char *dt_attach_mode_name(enum dt_attach_mode m);
 
 /* Fills hooks from obj's programs and decides a mode for each by probing this kernel. */
 int dt_probes_discover(struct dt_hooks *hooks, struct bpf_object *obj, const struct dt_config *c,
@@ -53,8 +51,8 @@ void dt_probes_detach(struct dt_hooks *hooks);
 void dt_probes_drop_spares(struct dt_hooks *hooks);
 const struct dt_hook *dt_probes_find(const struct dt_hooks *hooks, const char *name);
 bool dt_probes_have(const struct dt_hooks *hooks, const char *name);
-/* After a failed load: degrade one step (tp_btf -> raw_tp, then drop function hooks).
- * Returns false when there is nothing left to give up. */
-bool dt_probes_degrade(struct dt_hooks *hooks, int step, const char *err);
+/* After a failed load (errno err): degrade one step (tp_btf -> raw_tp, then drop function
+ * hooks). Returns false when there is nothing left to give up. */
+bool dt_probes_degrade(struct dt_hooks *hooks, int step, int err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "json_writer.h"
 #include "names.h"
 #include "paths.h"
+#include "probes_json.h"
 #include "report.h"
 
 static void counters(struct dt_json *j, const __u64 *c, const __u64 *fb)
@@ -18,26 +19,6 @@ static void counters(struct dt_json *j, const __u64 *c, const __u64 *fb)
 	for (int r = 0; r < DT_FB_NR; r++) {
 		dt_json_key(j, dt_fallback_names[r]);
 		dt_json_u64(j, fb[r]);
-	}
-	dt_json_end_object(j);
-}
-
-static void probes(struct dt_json *j, const struct dt_hooks *hooks)
-{
-	dt_json_key(j, "probes");
-	dt_json_begin_object(j);
-	for (int i = 0; hooks && i < hooks->n; i++) {
-		dt_json_key(j, hooks->h[i].name);
-		dt_json_string(j, dt_attach_mode_name(hooks->h[i].mode));
-	}
-	dt_json_end_object(j);
-	dt_json_key(j, "probe_notes");
-	dt_json_begin_object(j);
-	for (int i = 0; hooks && i < hooks->n; i++) {
-		if (hooks->h[i].mode != DT_ATTACH_NONE || !hooks->h[i].why[0])
-			continue;
-		dt_json_key(j, hooks->h[i].name);
-		dt_json_string(j, hooks->h[i].why);
 	}
 	dt_json_end_object(j);
 }
@@ -118,7 +99,7 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_u64(&j, ctx->wall_ns);
 	dt_json_key(&j, "kernel");
 	dt_json_string(&j, ctx->kernel ? ctx->kernel : "");
-	probes(&j, ctx->hooks);
+	dt_json_probes(&j, ctx->hooks, false);
 	dt_json_key(&j, "interval_ns");
 	dt_json_u64(&j, s->interval_ns);
 	dt_json_key(&j, "final");

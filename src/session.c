@@ -88,7 +88,7 @@ static void notice_degraded(const struct dt_hooks *hooks)
 	for (int i = 0; i < hooks->n; i++) {
 		const struct dt_hook *h = &hooks->h[i];
 
-		if (h->kind != DT_HOOK_FUNCTION || strstr(h->why, "not on this kernel's DAX"))
+		if (h->kind != DT_HOOK_FUNCTION || dt_hook_note_other_path(&h->note))
 			continue;
 		if (h->mode == DT_ATTACH_NONE)
 			func_missing = true;
@@ -98,14 +98,16 @@ static void notice_degraded(const struct dt_hooks *hooks)
 	if (func_missing && !func_any)
 		fprintf(stderr, "daxtrace: tracepoints only (fentry: %s; kprobe: %s): no insert "
 				"latency, no fsync failures on xfs\n",
-			hooks->fentry_err[0] ? hooks->fentry_err : "not tried",
+			hooks->fentry_err ? strerror(hooks->fentry_err) : "not tried",
 			hooks->kprobe_support ? "failed" : "not supported by this kernel");
 	for (int i = 0; i < hooks->n; i++) {
 		const struct dt_hook *h = &hooks->h[i];
+		char text[160];
 
 		if (h->kind == DT_HOOK_TRACEPOINT && h->mode == DT_ATTACH_NONE &&
-		    strncmp(h->why, "used only", 9))
-			fprintf(stderr, "daxtrace: %s: %s\n", h->name, h->why);
+		    h->note.reason != DT_HR_COMMAND_ONLY)
+			fprintf(stderr, "daxtrace: %s: %s\n", h->name,
+				dt_hook_note_text(&h->note, text, sizeof(text)));
 	}
 }
 
@@ -360,9 +362,13 @@ int dt_run_session(const struct dt_config *cfg)
 	/* only now is it known whether the extent hook really is attached */
 	r.skel->bss->dstmap_hooked = dt_probes_have(&r.hooks, "iomap_iter_dstmap");
 	if (cfg->verbose)
-		for (int i = 0; i < r.hooks.n; i++)
+		for (int i = 0; i < r.hooks.n; i++) {
+			char text[160];
+
 			fprintf(stderr, "daxtrace: hook %-32s %-11s %s\n", r.hooks.h[i].name,
-				dt_attach_mode_name(r.hooks.h[i].mode), r.hooks.h[i].why);
+				dt_attach_mode_name(r.hooks.h[i].mode),
+				dt_hook_note_text(&r.hooks.h[i].note, text, sizeof(text)));
+		}
 	if (!cfg->no_func_probes)
 		notice_degraded(&r.hooks);
 	uname(&r.uts);

@@ -14,7 +14,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(BUILD)/tests
 check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py
 
-check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine
+check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
@@ -48,13 +48,18 @@ $(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/coll
 	$(call msg,CC-TEST,$@)
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/collect.o $(CORE_OBJS) -lcmocka $(LDLIBS) -o $@
 
+# libbpf's own messages through daxtrace's print callback: links libbpf, so not a unit test.
+$(BUILD)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(BUILD)/libbpf_log.o $(LIBBPF_A) | $(BUILD)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/libbpf_log.o -lcmocka $(LDLIBS) -o $@
+
 # Fuzzing (libFuzzer, clang): the CLI parser and the JSON writer/report. `make fuzz` runs each
 # for FUZZ_SECONDS; crashes land in build/fuzz/ and fail the target.
 FUZZ_SECONDS ?= 30
 FUZZ_CC := clang -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include
 FUZZ_SRCS := src/cli.c src/json_writer.c src/report_json.c src/names.c src/hist.c src/paths.c \
-	src/aggregate.c src/untrusted.c
+	src/aggregate.c src/untrusted.c src/flavours.c src/hook_notes.c src/probes_json.c
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRCS) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,FUZZ-CC,$@)
@@ -87,7 +92,7 @@ ASAN_UNIT := $(patsubst $(BUILD)/%,$(ASAN)/%,$(UNIT_TESTS))
 ASAN_ENV = ASAN_OPTIONS=log_path=$(CURDIR)/$(ASAN)/reports/asan:abort_on_error=1:detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:abort_on_error=1
 
-$(ASAN)/%.o: src/%.c $(wildcard src/*.h) include/daxtrace.h $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+$(ASAN)/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -c $< -o $@
@@ -106,8 +111,13 @@ $(ASAN)/tests/test_state_machine: tests/host/test_state_machine.c $(ASAN)/collec
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/collect.o $(ASAN_CORE) -lcmocka $(LDLIBS) -o $@
 
+$(ASAN)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(ASAN)/libbpf_log.o $(LIBBPF_A)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/libbpf_log.o -lcmocka $(LDLIBS) -o $@
+
 .PHONY: check-asan
-check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine
+check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASAN)/tests/test_libbpf_log
 	$(Q)rm -rf $(ASAN)/reports && mkdir -p $(ASAN)/reports && chmod 1777 $(ASAN)/reports
 	$(Q)$(ASAN_ENV) tests/run-unit $(ASAN_UNIT); u=$$?; \
 	$(ASAN_ENV) DAXTRACE_BIN=$(CURDIR)/$(ASAN)/daxtrace DAXTRACE_TESTS=$(CURDIR)/$(ASAN)/tests tests/host/run; h=$$?; \

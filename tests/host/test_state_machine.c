@@ -625,7 +625,7 @@ static void test_inode_record(void **state)
 static void test_full_inode_map_keeps_totals_exact(void **state)
 {
 	int fd = bpf_map__fd(skel->maps.inodes);
-	struct dt_inode_key k = { .dev = 259u << 20, .ino = 1 };
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 1 };
 	struct dt_inode_val v = {};
 	struct dt_snapshot s;
 	struct dt_dev_rec d[2], other;
@@ -647,7 +647,7 @@ static void test_full_inode_map_keeps_totals_exact(void **state)
 	assert_int_equal(s.totals[DT_C_PMD_FAULTS], 1);
 	assert_int_equal(s.fallback_totals[DT_FB_VMA_END], 1);
 	assert_int_equal(dt_snapshot_devices(&s, d, 2, &other), 2);
-	assert_int_equal(d[0].dev, 259u << 20);
+	assert_int_equal(d[0].dev, dt_dev_encode(259, 0));
 	assert_int_equal(d[0].c.counters[DT_C_PTE_FAULTS], n);
 	assert_int_equal(d[1].dev, 0);
 	assert_int_equal(d[1].c.counters[DT_C_PMD_FAULTS], 1);

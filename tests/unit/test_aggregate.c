@@ -49,7 +49,7 @@ static struct dt_proc_entry proc(uint32_t dev, uint64_t ino, uint32_t tgid, uint
 static void test_add_new_and_merge(void **state)
 {
 	struct dt_snapshot s;
-	struct dt_inode_key a = key(259u << 20 | 3, 12), b = key(259u << 20 | 3, 13);
+	struct dt_inode_key a = key(dt_dev_encode(259, 3), 12), b = key(dt_dev_encode(259, 3), 13);
 	struct dt_inode_val va = val(10), vb = val(1000), va2 = val(5);
 	struct dt_inode_rec *r;
 
@@ -84,7 +84,7 @@ static void test_add_new_and_merge(void **state)
 	assert_int_equal(s.inodes[1].key.ino, 13);
 
 	/* same ino on another device is another inode */
-	assert_non_null(dt_snapshot_add_inode(&s, &(struct dt_inode_key){ .dev = 8u << 20 | 1, .ino = 12 },
+	assert_non_null(dt_snapshot_add_inode(&s, &(struct dt_inode_key){ .dev = dt_dev_encode(8, 1), .ino = 12 },
 					      &vb));
 	assert_int_equal(s.n_inodes, 3);
 	/* the same inode number with another generation is another file (the number was reused) */
@@ -102,7 +102,7 @@ static void test_add_new_and_merge(void **state)
 static void test_merge_fills_missing_path(void **state)
 {
 	struct dt_snapshot s;
-	struct dt_inode_key a = key(1u << 20, 5);
+	struct dt_inode_key a = key(dt_dev_encode(1, 0), 5);
 	struct dt_inode_val v1 = val(1), v2 = val(2);
 	struct dt_inode_rec *r;
 
@@ -128,7 +128,7 @@ static void test_add_grows(void **state)
 
 	dt_snapshot_init(&s);
 	for (size_t i = 0; i < n; i++) {
-		struct dt_inode_key k = key((uint32_t)(i % 3) << 20, 1000 + i);
+		struct dt_inode_key k = key(dt_dev_encode((uint32_t)(i % 3), 0), 1000 + i);
 		struct dt_inode_val v = val(i);
 
 		assert_non_null(dt_snapshot_add_inode(&s, &k, &v));
@@ -137,7 +137,7 @@ static void test_add_grows(void **state)
 	assert_true(s.cap_inodes >= n);
 	for (size_t i = 0; i < n; i++) {
 		assert_int_equal(s.inodes[i].key.ino, 1000 + i);
-		assert_int_equal(s.inodes[i].key.dev, (uint32_t)(i % 3) << 20);
+		assert_int_equal(s.inodes[i].key.dev, dt_dev_encode((uint32_t)(i % 3), 0));
 		assert_int_equal(s.inodes[i].val.counters[DT_C_WRITEBACKS], i + DT_C_WRITEBACKS);
 	}
 	/* merging into an early record after the reallocations */
@@ -156,16 +156,16 @@ static void test_assign_procs(void **state)
 {
 	struct dt_snapshot s;
 	struct dt_inode_val v = val(1);
-	struct dt_inode_key a = key(259u << 20, 1), b = key(259u << 20, 2), c = key(259u << 20, 3);
+	struct dt_inode_key a = key(dt_dev_encode(259, 0), 1), b = key(dt_dev_encode(259, 0), 2), c = key(dt_dev_encode(259, 0), 3);
 	struct dt_proc_entry p[] = {
-		proc(259u << 20, 1, 300, 5, "small"),
-		proc(259u << 20, 1, 200, 9, "big"),
-		proc(259u << 20, 1, 400, 7, "middle"),
-		proc(259u << 20, 2, 50, 4, "tie-high"),
-		proc(259u << 20, 2, 40, 4, "tie-low"),
-		proc(259u << 20, 2, 60, 4, "tie-higher"),
-		proc(259u << 20, 99, 1, 1000, "unknown-ino"),
-		proc(8u << 20, 1, 2, 1000, "unknown-dev"),
+		proc(dt_dev_encode(259, 0), 1, 300, 5, "small"),
+		proc(dt_dev_encode(259, 0), 1, 200, 9, "big"),
+		proc(dt_dev_encode(259, 0), 1, 400, 7, "middle"),
+		proc(dt_dev_encode(259, 0), 2, 50, 4, "tie-high"),
+		proc(dt_dev_encode(259, 0), 2, 40, 4, "tie-low"),
+		proc(dt_dev_encode(259, 0), 2, 60, 4, "tie-higher"),
+		proc(dt_dev_encode(259, 0), 99, 1, 1000, "unknown-ino"),
+		proc(dt_dev_encode(8, 0), 1, 2, 1000, "unknown-dev"),
 	};
 
 	dt_snapshot_init(&s);

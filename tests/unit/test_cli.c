@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include "test_support.h"
 #include "cli.h"
+#include "defaults.h"
 #include "exitcodes.h"
 #include "paths.h"
 
@@ -125,10 +126,10 @@ static void test_defaults(void **state)
 	assert_false(c.verbose);
 	assert_false(c.json);
 	assert_int_equal(c.top, 10);
-	assert_int_equal(c.max_inodes, 10240);
-	assert_int_equal(c.max_procs, 16384);
-	assert_int_equal(c.max_inflight, 4096);
-	assert_int_equal(c.ringbuf_kb, 4096);
+	assert_int_equal(c.max_inodes, DT_DEFAULT_MAX_INODES);
+	assert_int_equal(c.max_procs, DT_DEFAULT_MAX_PROCS);
+	assert_int_equal(c.max_inflight, DT_DEFAULT_MAX_INFLIGHT);
+	assert_int_equal(c.ringbuf_kb, DT_DEFAULT_RINGBUF_KB);
 	assert_false(c.force_raw_tp);
 	assert_false(c.no_func_probes);
 	assert_false(c.force_kprobes);
@@ -429,19 +430,69 @@ static void test_help_and_version(void **state)
 	assert_string_equal(out_text, "");
 }
 
+/* The map sizes by default, as the man page states them: the first "default N" after each
+ * option's entry. make check-unit runs from the top of the tree. */
+static const struct {
+	const char *man_entry;
+	unsigned long value;
+	const char *help;
+} map_defaults[] = {
+	{ ".BR \\-\\-max\\-inodes =", DT_DEFAULT_MAX_INODES, "--max-inodes=N" },
+	{ ".BR \\-\\-max\\-procs =", DT_DEFAULT_MAX_PROCS, "--max-procs=N" },
+	{ ".BR \\-\\-max\\-inflight =", DT_DEFAULT_MAX_INFLIGHT, "--max-inflight=N" },
+	{ ".BR \\-\\-ringbuf\\-kb =", DT_DEFAULT_RINGBUF_KB, "--ringbuf-kb=KB" },
+};
+
+static void test_map_defaults_documented(void **state)
+{
+	static char man[1 << 16];
+	struct dt_config c;
+	FILE *f = fopen("docs/daxtrace.8", "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(man, 1, sizeof(man) - 1, f);
+	fclose(f);
+	assert_true(n > 0 && n < sizeof(man) - 1);
+	man[n] = 0;
+	assert_int_equal(PARSE(&c, "--help"), 0);
+	for (size_t i = 0; i < sizeof(map_defaults) / sizeof(map_defaults[0]); i++) {
+		const char *entry = strstr(man, map_defaults[i].man_entry), *def, *opt;
+		unsigned long documented;
+
+		assert_non_null(entry);
+		def = strstr(entry, "default ");
+		assert_non_null(def);
+		documented = strtoul(def + strlen("default "), NULL, 10);
+		if (documented != map_defaults[i].value)
+			fail_msg("docs/daxtrace.8: %s default %lu, the code's is %lu", map_defaults[i].help,
+				 documented, map_defaults[i].value);
+		/* and --help says the same after its option (argp may wrap the line there) */
+		opt = strstr(out_text, map_defaults[i].help);
+		assert_non_null(opt);
+		def = strstr(opt, "(default");
+		assert_non_null(def);
+		assert_int_equal(strtoul(def + strlen("(default"), NULL, 10), map_defaults[i].value);
+	}
+}
+
 static void test_kernel_dev(void **state)
 {
 	char buf[32];
 
-	assert_int_equal(dt_kernel_dev(259, 3), (259u << 20) | 3);
-	assert_int_equal(dt_kernel_dev(259, 3), 0x10300003);
-	assert_int_equal(dt_kernel_dev(8, 1), 0x800001);
-	assert_int_equal(dt_kernel_dev(0, 0), 0);
-	assert_int_equal(dt_kernel_dev(4095, 1048575), 0xffffffffu);
+	assert_int_equal(dt_dev_encode(259, 3), (dt_dev_encode(259, 0)) | 3);
+	assert_int_equal(dt_dev_encode(259, 3), 0x10300003);
+	assert_int_equal(dt_dev_encode(8, 1), 0x800001);
+	assert_int_equal(dt_dev_encode(0, 0), 0);
+	assert_int_equal(dt_dev_encode(4095, 1048575), 0xffffffffu);
+	assert_int_equal(dt_dev_major(0x10300003), 259);
+	assert_int_equal(dt_dev_minor(0x10300003), 3);
+	assert_int_equal(dt_dev_major(0xffffffffu), DT_DEV_MAJOR_MAX);
+	assert_int_equal(dt_dev_minor(0xffffffffu), DT_DEV_MINOR_MAX);
 	/* the same encoding dt_format_dev() reads back */
-	dt_format_dev(dt_kernel_dev(259, 3), buf, sizeof(buf));
+	dt_format_dev(dt_dev_encode(259, 3), buf, sizeof(buf));
 	assert_string_equal(buf, "259:3");
-	dt_format_dev(dt_kernel_dev(4095, 1048575), buf, sizeof(buf));
+	dt_format_dev(dt_dev_encode(4095, 1048575), buf, sizeof(buf));
 	assert_string_equal(buf, "4095:1048575");
 }
 
@@ -460,6 +511,7 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_help_and_version),
+		cmocka_unit_test(test_map_defaults_documented),
 		cmocka_unit_test(test_kernel_dev),
 	};
 

@@ -10,7 +10,7 @@
 #include "names.h"
 #include "report.h"
 
-#define KDEV(ma, mi) ((ma) << 20 | (mi))
+#define KDEV(ma, mi) dt_dev_encode(ma, mi)
 
 static void add(struct dt_snapshot *s, uint32_t dev, uint64_t ino, uint64_t pte, uint64_t pmd,
 		const char *name)

@@ -9,7 +9,7 @@
 
 static void fill(struct dt_snapshot *s)
 {
-	struct dt_inode_key k = { .dev = 259 << 20, .ino = 123456789 };
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 123456789 };
 	struct dt_inode_val v = {};
 
 	for (int i = 0; i < DT_C_NR; i++)
@@ -188,7 +188,7 @@ static void test_every_drop_is_warned(void **state)
  * OSC title sequence in comm. The report keeps its shape and holds no control byte. */
 static char *render_names(int width, const char *name, const char *comm)
 {
-	struct dt_inode_key k = { .dev = 259 << 20, .ino = 77 };
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 77 };
 	struct dt_inode_val v = {};
 	struct dt_snapshot s;
 

@@ -106,7 +106,7 @@ static void test_small_buffer(void **state)
 
 static char *trace_line(const char *comm)
 {
-	struct dt_event e = { .ts_ns = 1000, .ino = 12, .dev = 259 << 20, .pid = 7, .tid = 8,
+	struct dt_event e = { .ts_ns = 1000, .ino = 12, .dev = dt_dev_encode(259, 0), .pid = 7, .tid = 8,
 			      .result = 0x2004, .type = 0 };
 	struct dt_config cfg;
 	struct dt_trace_ctx t = { .cfg = &cfg };

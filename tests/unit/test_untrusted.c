@@ -311,7 +311,7 @@ static void test_prom_label_is_bounded(void **state)
 /* The textfile itself: the path label of a hostile name is the escaped form, on one line. */
 static void test_prom_report_uses_it(void **state)
 {
-	struct dt_inode_key k = { .dev = 259 << 20, .ino = 12 };
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 12 };
 	struct dt_inode_val v = { .counters[DT_C_PTE_FAULTS] = 3 };
 	struct dt_config cfg;
 	struct dt_report_ctx ctx = { .cfg = &cfg };

@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import dt_tables  # noqa: E402  (include/dt_tables.h)
+from kdev import kdev  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
 # What the hist triggers can tell: every counter but the PTE/PMD split of upgrades (the mkwrite
@@ -54,11 +55,6 @@ def parse_cases(text):
             if m:
                 cur["hist"][sect[1]].append(m.groups())
     return cases
-
-
-def kdev(dev):
-    """The kernel's dev_t (as the tracepoints carry it) -> "MAJ:MIN"."""
-    return "%d:%d" % (dev >> 20, dev & 0xfffff)
 
 
 def oracle(case):

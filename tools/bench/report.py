@@ -26,6 +26,7 @@ LABELS = {
 }
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "lib"))
 import dt_tables  # noqa: E402  (include/dt_tables.h)
+from kdev import kdev_encode  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
 HISTS = {"pte_fault": "@pte_fault_ns", "pmd_fault": "@pmd_fault_ns", "sync_fault": "@sync_fault_ns",
@@ -442,7 +443,7 @@ def main():
             P("- %s: not compared (missing output)" % k)
             continue
         diffs, n, compared = [], 0, 0
-        btkey = lambda dev, ino: "%d,%d" % ((int(dev.split(":")[0]) << 20) | int(dev.split(":")[1]), ino)
+        btkey = lambda dev, ino: "%d,%d" % (kdev_encode(dev), ino)
         tot = {c: 0 for c in COUNTERS}
         for ino in dt["inodes"]:
             key = btkey(ino["dev"], ino["ino"])

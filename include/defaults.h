@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Default map sizes: the BPF object's own max_entries (bpf/maps.bpf.h), the command line's
+ * defaults and its --help (src/cli.c). The man page states them too; tests/unit/test_cli.c
+ * fails when docs/daxtrace.8 says otherwise. */
+#ifndef DT_DEFAULTS_H
+#define DT_DEFAULTS_H
+
+#define DT_DEFAULT_MAX_INODES 10240   /* --max-inodes: the per-inode map */
+#define DT_DEFAULT_MAX_PROCS 16384    /* --max-procs: the per-(inode, process) map */
+#define DT_DEFAULT_MAX_INFLIGHT 4096  /* --max-inflight: in-flight slots, a power of two */
+#define DT_DEFAULT_RINGBUF_KB 4096    /* --ringbuf-kb: the ring buffer of `trace` */
+
+/* For --help, whose strings are built at compile time. */
+#define DT_STR_(x) #x
+#define DT_STR(x) DT_STR_(x)
+
+#endif
