@@ -88,7 +88,7 @@ static void notice_degraded(const struct dt_hooks *hooks)
 	for (int i = 0; i < hooks->n; i++) {
 		const struct dt_hook *h = &hooks->h[i];
 
-		if (h->kind != DT_HOOK_FUNCTION || dt_hook_note_other_path(&h->note))
+		if (h->kind != DT_HOOK_FUNCTION || dt_hook_note_by_design(&h->note))
 			continue;
 		if (h->mode == DT_ATTACH_NONE)
 			func_missing = true;
@@ -105,7 +105,7 @@ static void notice_degraded(const struct dt_hooks *hooks)
 		char text[160];
 
 		if (h->kind == DT_HOOK_TRACEPOINT && h->mode == DT_ATTACH_NONE &&
-		    h->note.reason != DT_HR_COMMAND_ONLY)
+		    !dt_hook_note_by_design(&h->note))
 			fprintf(stderr, "daxtrace: %s: %s\n", h->name,
 				dt_hook_note_text(&h->note, text, sizeof(text)));
 	}
