@@ -69,7 +69,7 @@ static void untrusted_forms(const char *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dt_snapshot s;
-	struct dt_inode_key k = { .dev = 259 << 20, .ino = 12 };
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 12 };
 	struct dt_inode_val v = {};
 	struct dt_config cfg;
 	struct dt_report_ctx ctx = { .cfg = &cfg };
