@@ -7,6 +7,7 @@
 #ifndef DAXTRACE_SEQ_BPF_H
 #define DAXTRACE_SEQ_BPF_H
 
+#include "core_compat.bpf.h"
 #include "maps.bpf.h"
 
 static const struct dt_inode_val zero_inode;
@@ -362,7 +363,7 @@ static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struc
 
 	t.address = BPF_CORE_READ(vmf, address);
 	t.pgoff = BPF_CORE_READ(vmf, pgoff);
-	t.flags = BPF_CORE_READ(vmf, flags);
+	t.flags = vmf_flags(vmf);
 	t.vm_start = BPF_CORE_READ(vmf, vma, vm_start);
 	t.vm_end = BPF_CORE_READ(vmf, vma, vm_end);
 	t.vm_flags = BPF_CORE_READ(vmf, vma, vm_flags);

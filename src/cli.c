@@ -41,7 +41,7 @@ static const char doc[] =
 "  2    the traced COMMAND exited non-zero or was killed\n"
 "  64   usage error (bad flag or value)\n"
 "  67   no process with the PID given to -p\n"
-"  69   kernel lacks BTF or the fs_dax tracepoints\n"
+"  69   kernel lacks BTF, the fs_dax tracepoints or a BPF feature (daxtrace check)\n"
 "  77   not permitted: run as root, or grant CAP_BPF and CAP_PERFMON\n"
 "  126  COMMAND not executable; 127 COMMAND not found\n"
 "\v"

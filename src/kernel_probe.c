@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kernel_features.h"
 #include "kernel_probe.h"
 #include "libbpf_log.h"
 
@@ -104,4 +106,122 @@ int dt_fentry_trial(int id)
 bool dt_kprobe_supported(void)
 {
 	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;
+}
+
+/* 1 supported, 0 not, < 0 not known (not root: every probe load is refused). */
+static int probe_verdict(int r)
+{
+	return r == 1 ? DT_FEAT_PRESENT : r == 0 ? DT_FEAT_MISSING : DT_FEAT_UNKNOWN;
+}
+
+/* BPF_PROG_TYPE_TRACING (5.5), as a tp_btf program on BTF type 1, which is no tracepoint
+ * typedef: a kernel that has the type says so in the log. libbpf_probe_bpf_prog_type() asks
+ * for an fentry instead, which some hosts refuse (EPERM) although tp_btf works there. */
+static enum dt_feature_state probe_tracing(void)
+{
+	char log[256] = "";
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
+		    .attach_btf_id = 1, .log_buf = log, .log_size = sizeof(log), .log_level = 1);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "dt_probe", "GPL", return_zero,
+			       sizeof(return_zero) / sizeof(return_zero[0]), &opts);
+
+	if (fd >= 0) {
+		close(fd);
+		return DT_FEAT_PRESENT;
+	}
+	if (strstr(log, "attach_btf_id"))
+		return DT_FEAT_PRESENT;
+	return errno == EPERM ? DT_FEAT_UNKNOWN : DT_FEAT_MISSING;
+}
+
+static enum dt_feature_state probe_mmap_array(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	enum dt_feature_state s;
+	void *p;
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dt_probe", 4, 8, 1, &opts);
+	if (fd < 0)
+		return errno == EPERM ? DT_FEAT_UNKNOWN : DT_FEAT_MISSING;
+	p = mmap(NULL, (size_t)sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	s = p == MAP_FAILED ? DT_FEAT_MISSING : DT_FEAT_PRESENT;
+	if (p != MAP_FAILED)
+		munmap(p, (size_t)sysconf(_SC_PAGESIZE));
+	close(fd);
+	return s;
+}
+
+static enum dt_feature_state probe_helpers(const int *ids)
+{
+	enum dt_feature_state s = DT_FEAT_PRESENT;
+
+	for (int i = 0; ids[i]; i++) {
+		enum dt_feature_state h = probe_verdict(
+			libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, (enum bpf_func_id)ids[i], NULL));
+
+		if (h == DT_FEAT_MISSING || (h == DT_FEAT_UNKNOWN && s == DT_FEAT_PRESENT))
+			s = h;
+	}
+	return s;
+}
+
+/* r0 = 0; do r0 += 1; while (r0 < 4); return r0: a back-edge, which kernels before 5.3
+ * refuse whatever its bound. */
+static const struct bpf_insn bounded_loop[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+	{ .code = BPF_JMP | BPF_JLT | BPF_K, .dst_reg = BPF_REG_0, .off = -2, .imm = 4 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+/* A raw_tp program: -errno, or 0 if the kernel took it. */
+static int probe_raw_tp(const struct bpf_insn *insns, size_t n)
+{
+	int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "dt_probe", "GPL", insns, n, NULL);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+void dt_features_probe(struct dt_features *f, const char *btf_path)
+{
+	int raw_tp;
+
+	memset(f, 0, sizeof(*f));
+	f->btf_file = btf_path != NULL;
+	f->state[DT_F_BTF] = btf_path || dt_vmlinux_btf_present() ? DT_FEAT_PRESENT : DT_FEAT_MISSING;
+	/* a missing feature is the answer, reported in one line: libbpf's own words are not */
+	dt_libbpf_expect_failure();
+	raw_tp = probe_raw_tp(return_zero, sizeof(return_zero) / sizeof(return_zero[0]));
+	/* Without CAP_BPF every load is refused: nothing else can be known (`check` as a user). */
+	if (raw_tp != -EPERM) {
+		f->state[DT_F_RAW_TP] = raw_tp ? DT_FEAT_MISSING : DT_FEAT_PRESENT;
+		f->state[DT_F_TP_BTF] = probe_tracing();
+		f->state[DT_F_MMAP_ARRAY] = probe_mmap_array();
+		f->state[DT_F_LOOPS] = raw_tp ? DT_FEAT_UNKNOWN :
+			probe_raw_tp(bounded_loop, sizeof(bounded_loop) / sizeof(bounded_loop[0])) ?
+			DT_FEAT_MISSING : DT_FEAT_PRESENT;
+		f->state[DT_F_PROBE_READ] = probe_helpers(dt_feature_defs[DT_F_PROBE_READ].helpers);
+		f->state[DT_F_BASE_HELPERS] = probe_helpers(dt_feature_defs[DT_F_BASE_HELPERS].helpers);
+		f->state[DT_F_RINGBUF] = probe_verdict(libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL));
+		if (f->state[DT_F_RINGBUF] == DT_FEAT_PRESENT)
+			f->state[DT_F_RINGBUF] = probe_helpers(dt_feature_defs[DT_F_RINGBUF].helpers);
+	}
+	dt_libbpf_expect_end(true);
+	/* DAXTRACE_FAKE_MISSING=ringbuf,raw_tp lets the tests stand in an older kernel */
+	dt_features_fake_missing(f, getenv("DAXTRACE_FAKE_MISSING"));
+}
+
+const struct dt_features *dt_features_get(const char *btf_path)
+{
+	static struct dt_features f;
+	static bool done;
+
+	if (!done)
+		dt_features_probe(&f, btf_path);
+	done = true;
+	return &f;
 }

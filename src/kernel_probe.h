@@ -22,5 +22,10 @@ int dt_btf_find(struct btf *vmlinux, const char *module, const char *name, int k
 int dt_fentry_trial(int btf_id);
 bool dt_kprobe_supported(void);
 bool dt_vmlinux_btf_present(void);
+struct dt_features;
+/* Probes every feature of src/kernel_features.h (DAXTRACE_FAKE_MISSING marks some missing). */
+void dt_features_probe(struct dt_features *f, const char *btf_path);
+/* The same, probed once per process. */
+const struct dt_features *dt_features_get(const char *btf_path);
 
 #endif

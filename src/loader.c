@@ -9,6 +9,7 @@
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
+#include "kernel_features.h"
 #include "kernel_probe.h"
 #include "libbpf_log.h"
 #include "loader.h"
@@ -47,7 +48,19 @@ int dt_preflight(const struct dt_config *cfg)
 				"built with CONFIG_DEBUG_INFO_BTF=y, or pass --btf FILE\n");
 		return DT_EXIT_UNSUPPORTED;
 	}
-	return 0;
+	return dt_features_check(cfg, cfg->mode);
+}
+
+int dt_features_check(const struct dt_config *cfg, enum dt_mode mode)
+{
+	char msg[512];
+	int err;
+
+	dt_libbpf_log_init(cfg->verbose);
+	err = dt_features_verdict(dt_features_get(cfg->btf_path), mode, msg, sizeof(msg));
+	if (err)
+		fprintf(stderr, "daxtrace: %s\n", msg);
+	return err;
 }
 
 /* The hooks without which the tool has nothing to count. */
@@ -76,6 +89,7 @@ bool dt_core_hooks_present(const struct dt_hooks *hooks, char *missing, size_t l
 static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uint32_t tgid,
 		     const struct dt_hooks *hooks)
 {
+	const struct dt_features *f = dt_features_get(cfg->btf_path);
 	struct daxtrace_bpf__rodata *ro = skel->rodata;
 	int err;
 
@@ -93,6 +107,11 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	err = err ?: bpf_map__set_max_entries(skel->maps.traced, cfg->max_inflight);
 	if (cfg->mode == DT_MODE_TRACE)
 		err = err ?: bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
+	/* Without a ring buffer (before 5.8) the summary modes leave it out: libbpf then poisons
+	 * the programs' references to it, which sit behind trace_mode, false here, so the
+	 * verifier never reaches them. */
+	else if (f->state[DT_F_RINGBUF] == DT_FEAT_MISSING)
+		err = err ?: bpf_map__set_autocreate(skel->maps.events, false);
 	return err;
 }
 
@@ -112,9 +131,12 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 	int err = 0;
 
 	dt_libbpf_log_init(cfg->verbose);
-	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets. */
+	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets; before
+	 * 5.5 there are no such programs at all. */
 	if (cfg->btf_path && !dt_vmlinux_btf_present())
 		eff.force_raw_tp = true;
+	if (dt_features_get(cfg->btf_path)->state[DT_F_TP_BTF] == DT_FEAT_MISSING)
+		eff.force_raw_tp = eff.force_kprobes = true;
 	skel = open_skel(&eff);
 	if (!skel) {
 		fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));

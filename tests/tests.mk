@@ -14,12 +14,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(BUILD)/tests
 check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py
 
-check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log
+check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log \
+		$(BUILD)/tests/test_core_relocs
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
-check-vm: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser
+check-vm: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/asuser $(BUILD)/tests/test_core_relocs
 	$(Q)tests/vm/run-matrix $(VM_SMOKE)
+	$(Q)tests/host/core-relocs --every-vm-kernel
 	$(Q)tests/vm/run-lifecycle --iter 10 --soak 30
 
 # The Debian package (make deb): its files, control fields, lintian, a byte-identical rebuild, then
@@ -125,3 +127,8 @@ check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASA
 		head -n 40 $(ASAN)/reports/*; echo "asan: sanitizer reports in $(ASAN)/reports: $$(ls $(ASAN)/reports | tr '\n' ' ')"; exit 1; \
 	fi; \
 	echo "asan: no sanitizer report"; [ $$u = 0 ] && [ $$h = 0 ]
+
+# The BPF object relocated against another kernel's BTF and loaded here (tests/host/core-relocs).
+$(BUILD)/tests/test_core_relocs: tests/host/test_core_relocs.c $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(LDLIBS) -o $@

@@ -98,12 +98,14 @@ def expected_rc(name, uid):
 
 
 def text_modes(lines):
-    """HOOK -> MODE from the `check` table."""
+    """HOOK -> MODE from the `check` table (which ends at the empty line before the features)."""
     modes, table = {}, False
     for l in lines:
         w = l.split()
         if w[:2] == ["HOOK", "MODE"]:
             table = True
+        elif not w:
+            table = False
         elif table and len(w) >= 2:
             modes[w[0]] = w[1]
     return modes
