@@ -12,7 +12,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJS) | $(BUILD)/tests
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) $< $(CORE_OBJS) -lcmocka -ljson-c -o $@
 
 check-unit: $(UNIT_TESTS)
-	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py
+	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py tests/unit/check-trace-oracle.py
 
 check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log \
 		$(BUILD)/tests/test_core_relocs

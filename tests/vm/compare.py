@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Checks daxtrace's numbers against the workload's ground truth and the kernel's own ftrace
 hist triggers, for every case printed by tests/vm/guest-cases. Prints one line per check and
-returns non-zero if any failed.
+returns non-zero if any failed. Where the kernel has no hist triggers, the oracle is the trace
+buffer (tests/vm/trace_oracle.py turns its text into the same rows); where guest-cases recorded
+both, they must agree. The oracle is checked against the ground truth too, so a kernel on which
+daxtrace cannot run still tests the oracle.
 
 usage: compare.py LOG LABEL [--expect-func-probes] [--insert-path pfn|page]
                   [--flavours "--raw-tp --kprobes"]
@@ -14,6 +17,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import dt_tables  # noqa: E402  (include/dt_tables.h)
 from kdev import kdev  # noqa: E402
+import trace_oracle  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
 # What the hist triggers can tell: every counter but the PTE/PMD split of upgrades (the mkwrite
@@ -31,15 +35,26 @@ def parse_cases(text):
     for line in text.splitlines():
         line = line.rstrip("\r")
         if line.startswith("@@case "):
-            cur = {"name": line[7:], "hist": {}, "stderr": []}
+            cur = {"name": line[7:], "hist": {}, "stderr": [], "trace_stats": {},
+                   "oracles": {"hist": "1", "trace": "0"}}  # a log from before the trace oracle
             cases.append(cur)
         elif cur is None:
             continue
         elif line.startswith("@@rc "):
             cur["rc"] = int(line[5:])
+        elif line.startswith("@@oracles "):
+            cur["oracles"] = dict(w.split("=", 1) for w in line.split()[1:])
+        elif line == "@@alone":  # daxtrace did not start daxload: daxload ran by itself
+            cur["alone"] = True
         elif line.startswith("@@hist "):
             sect = ("hist", line[7:])
             cur["hist"][line[7:]] = []
+        elif line.startswith("@@trace-stats "):
+            sect = ("stats", line[14:])
+            cur["trace_stats"][line[14:]] = []
+        elif line == "@@trace":
+            sect = "trace"
+            cur["trace"] = []
         elif line in ("@@truth", "@@daxtrace", "@@stderr"):
             sect = line[2:]
         elif line == "@@end":
@@ -50,6 +65,10 @@ def parse_cases(text):
             cur["daxtrace"] = json.loads(line)
         elif sect == "stderr":
             cur["stderr"].append(line)
+        elif sect == "trace":
+            cur["trace"].append(line)
+        elif isinstance(sect, tuple) and sect[0] == "stats":
+            cur["trace_stats"][sect[1]].append(line)
         elif isinstance(sect, tuple):
             m = HIST_LINE.match(line)
             if m:
@@ -57,14 +76,15 @@ def parse_cases(text):
     return cases
 
 
-def oracle(case):
-    """Per-(dev, ino) counters from the hist triggers (filtered to the workload's threads)."""
+def oracle(hist):
+    """Per-(dev, ino) counters from the hist rows {event: [(dev, ino, result, n)]} (filtered to
+    the workload's threads), of the hist triggers or of the trace buffer."""
     per = {}
 
     def rec(dev, ino):
         return per.setdefault((kdev(int(dev)), int(ino)), dict.fromkeys(ORACLE_KEYS, 0))
 
-    for event, rows in case["hist"].items():
+    for event, rows in hist.items():
         for dev, ino, result, n in rows:
             r, n = rec(dev, ino), int(n)
             res = int(result) if result is not None else 0
@@ -157,14 +177,64 @@ def check_probes(ck, name, probes, insert_path, flavours):
     ck.check(name + ": function hooks %s" % want, got == want, str(got))
 
 
+def oracle_rows(ck, case):
+    """The oracle's hist rows for this case and its name, or (None, None); with both oracles
+    recorded, checks that they agree and uses the hist triggers."""
+    name, armed = case["name"], case["oracles"]
+    trace = None
+    if armed.get("trace") == "1":
+        bad = trace_oracle.losses(case["trace_stats"])
+        ck.check(name + ": trace buffer: no event lost (overrun, commit overrun, dropped: 0)",
+                 not bad, "; ".join(bad))
+        try:
+            trace = trace_oracle.hist_rows(case.get("trace", []))
+        except trace_oracle.TraceError as e:
+            ck.check(name + ": trace buffer: every line parsed", False, str(e))
+        if bad:
+            trace = None
+    if armed.get("hist") == "1":
+        if armed.get("trace") == "1" and trace is not None:
+            a, b = trace_oracle.normalise(trace), trace_oracle.normalise(case["hist"])
+            diff = ["%s %s: trace %s, hist %s" % (e, k, a.get(e, {}).get(k), b.get(e, {}).get(k))
+                    for e in sorted(set(a) | set(b))
+                    for k in sorted(set(a.get(e, {})) | set(b.get(e, {})), key=str)
+                    if a.get(e, {}).get(k) != b.get(e, {}).get(k)]
+            ck.check(name + ": oracle: trace buffer == hist triggers (%d events)"
+                     % sum(n for rows in a.values() for n in rows.values()), not diff,
+                     "; ".join(diff[:6]))
+        return case["hist"], "ftrace hist"
+    if trace is None:
+        if armed.get("trace") != "1":
+            ck.check(name + ": an oracle was armed", False, "neither hist triggers nor trace buffer")
+        return None, None
+    return trace, "trace buffer"
+
+
+def oracle_truth(ck, case, orc, source):
+    """The oracle against the ground truth daxload declared, for every counter it can see."""
+    truth, name = case["truth"], case["name"]
+    for f in truth["files"]:
+        o = orc.get((f["dev"], f["ino"]), dict.fromkeys(ORACLE_KEYS, 0))
+        base = f["path"].split("/")[-1]
+        for c, v in sorted(f["expect"].items()):
+            if c in ORACLE_KEYS:
+                ck.truth(truth["mode"], c, name + ": oracle (%s) %s %s == declared %d"
+                         % (source, base, c, v), o[c] == v, "got %d" % o[c])
+
+
 def compare_case(ck, case, want_func, insert_path, flavours):
     name = case["name"]
-    if case.get("rc") != 0 or "truth" not in case or "daxtrace" not in case:
+    rows, source = oracle_rows(ck, case)
+    orc = oracle(rows) if rows is not None else {}
+    if rows is not None and "truth" in case:
+        oracle_truth(ck, case, orc, source)
+    if case.get("rc") != 0 or "truth" not in case or "daxtrace" not in case or case.get("alone"):
         ck.check(name + ": daxtrace -- daxload ran", False,
                  "rc=%s %s" % (case.get("rc"), " | ".join(case["stderr"][-3:])))
         return
+    if rows is None:
+        return
     truth, dt = case["truth"], case["daxtrace"]
-    orc = oracle(case)
     # The kernel skips a run of a BPF program that is already running on the same CPU (from
     # 6.18 a program can be preempted mid-run, so two threads of one CPU can meet in it), and
     # daxtrace reports how many runs were skipped. A number may then fall short of what it
@@ -191,14 +261,14 @@ def compare_case(ck, case, want_func, insert_path, flavours):
         o = orc.get(key, dict.fromkeys(ORACLE_KEYS, 0))
         # (b) the oracle: every counter it can see, exactly
         bad = [c for c in ORACLE_KEYS if c in got and not close(got[c], o[c])]
-        ck.check(name + ": %s == ftrace hist" % f["path"].split("/")[-1], not bad,
+        ck.check(name + ": %s == %s" % (f["path"].split("/")[-1], source), not bad,
                  ", ".join("%s %d vs %d" % (c, got[c], o[c]) for c in bad))
-        ck.check(name + ": upgrades PTE+PMD == hist mkwrite NOPAGE",
+        ck.check(name + ": upgrades PTE+PMD == %s mkwrite NOPAGE" % source,
                  close(got["pte_upgrades"] + got["pmd_upgrades"], o["upgrades"]),
                  "%d+%d vs %d" % (got["pte_upgrades"], got["pmd_upgrades"], o["upgrades"]))
         if not (got["races"] or got["mkwrite_errors"] or got["fsync_failures"]):
             # every sync fault ended in an upgrade of its own size
-            ck.check(name + ": upgrade split == hist NEEDDSYNC by size",
+            ck.check(name + ": upgrade split == %s NEEDDSYNC by size" % source,
                      close(got["pte_upgrades"], o["pte_syncs"]) and close(got["pmd_upgrades"], o["pmd_syncs"]),
                      "%d/%d vs %d/%d" % (got["pte_upgrades"], got["pmd_upgrades"],
                                          o["pte_syncs"], o["pmd_syncs"]))
