@@ -10,7 +10,7 @@
 #include "inflight.h"
 #include "kernel_probe.h"
 
-struct dt_inflight_choice dt_inflight_choose(const struct dt_config *cfg, bool can_trial_load)
+struct dt_inflight_choice dt_inflight_choose(const struct dt_config *cfg)
 {
 	struct dt_inflight_choice c = { .kind = DT_INFLIGHT_ARRAY };
 
@@ -19,8 +19,6 @@ struct dt_inflight_choice dt_inflight_choose(const struct dt_config *cfg, bool c
 		c.forced = true;
 		return c;
 	}
-	if (!can_trial_load)
-		return c;
 	c.trial_err = dt_cmpxchg_trial();
 	/* EINVAL is the verifier's refusal; anything else (EPERM) says nothing about atomics */
 	if (c.trial_err == -EINVAL)

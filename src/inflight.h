@@ -24,8 +24,8 @@ struct dt_inflight_choice {
 
 /* The object for this kernel: the hash variant with --inflight-hash or when the trial load of
  * compare-and-swap fails with EINVAL; the array otherwise, also when the trial cannot be run
- * (can_trial_load false, or no permission), which the real load then confirms. */
-struct dt_inflight_choice dt_inflight_choose(const struct dt_config *cfg, bool can_trial_load);
+ * (EPERM without root, where unprivileged BPF is off): a prediction then. */
+struct dt_inflight_choice dt_inflight_choose(const struct dt_config *cfg);
 /* "array" or "hash", as in `check` and its JSON. */
 const char *dt_inflight_name(enum dt_inflight kind);
 /* One line saying why, for check and -v. */

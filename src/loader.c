@@ -119,7 +119,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 	/* Without the kernel's own BTF in sysfs, tp_btf and fentry cannot resolve targets. */
 	if (cfg->btf_path && !dt_vmlinux_btf_present())
 		eff.force_raw_tp = true;
-	inflight = dt_inflight_choose(cfg, load);
+	inflight = dt_inflight_choose(cfg);
 	if (cfg->verbose) {
 		char why[160];
 
