@@ -737,7 +737,9 @@ static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	typeof(skel->progs) *p = &skel->progs;
-	uint64_t vmf = VMF + ((uint64_t)gettid() << 12);
+	/* a user-space address: every read through it fails and gives 0 (vm_end 0: vma_end), as
+	 * VMF's do; a made-up kernel address from the thread id could be mapped memory */
+	uint64_t vmf = 0x100000000ULL + ((uint64_t)gettid() << 12);
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
