@@ -25,7 +25,9 @@ REPRO := -ffile-prefix-map=$(CURDIR)=.
 CPPFLAGS_US := -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD) -I$(DEPS)/include \
 	-DDAXTRACE_VERSION='"$(VERSION)"' $(REPRO)
 LDLIBS := $(LIBBPF_A) -lelf -lz
-# -mcpu=v3: the in-flight table claims slots with compare-and-swap (kernel 5.12+; daxtrace needs 6.1)
+LLVM_OBJDUMP ?= llvm-objdump
+# -mcpu=v3: 32-bit jumps and ALU (5.1+); the default object's in-flight table claims slots with
+# compare-and-swap (5.12+), the hash variant's (DT_INFLIGHT_HASH) uses no atomic but add.
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux/$(ARCH) -Iinclude \
 	-I$(DEPS)/include $(REPRO)
 
@@ -72,7 +74,23 @@ $(BUILD)/daxtrace.skel.h: $(BUILD)/daxtrace.bpf.o | $(BPFTOOL)
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name daxtrace_bpf > $@
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/daxtrace.skel.h | $(DEPS_STAMP)
+# The same source with the in-flight table as a hash claimed without compare-and-swap, for
+# kernels that refuse it (src/inflight.c). The build fails if any atomic but a plain add is
+# left in it, or if its skeleton differs from daxtrace.skel.h in more than name and bytes:
+# user space opens it through struct daxtrace_bpf.
+$(BUILD)/daxtrace-hash.bpf.o: bpf/daxtrace.bpf.c bpf/*.bpf.h $(wildcard include/*.h) tools/bpf-objcheck | $(BUILD) $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DDT_INFLIGHT_HASH -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+	$(Q)LLVM_OBJDUMP=$(LLVM_OBJDUMP) tools/bpf-objcheck no-atomics $@
+
+$(BUILD)/daxtrace-hash.skel.h: $(BUILD)/daxtrace-hash.bpf.o $(BUILD)/daxtrace.skel.h | $(BPFTOOL)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name daxtrace_hash_bpf > $@.tmp
+	$(Q)tools/bpf-objcheck same-skel $(BUILD)/daxtrace.skel.h $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h include/*.h) $(BUILD)/daxtrace.skel.h $(BUILD)/daxtrace-hash.skel.h | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -c $< -o $@
 

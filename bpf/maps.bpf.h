@@ -57,10 +57,19 @@ struct {
 } procs SEC(".maps");
 
 /* The in-flight table (include/daxtrace.h). A fault runs synchronously on its thread, so a
- * thread has at most one sequence open. Mmapable: user space counts and sweeps it in place. */
+ * thread has at most one sequence open. The array's slots are claimed with compare-and-swap,
+ * which kernels before 5.12 refuse; the object built with DT_INFLIGHT_HASH (build/
+ * daxtrace-hash.bpf.o, loaded where a trial load of a compare-and-swap fails) keys the same
+ * sequences by thread id in a hash instead. Both objects have the same maps, programs and
+ * globals in the same order, so one skeleton serves both (the Makefile compares them).
+ * The array is mmapable: user space counts and sweeps it in place. */
 struct {
+#ifdef DT_INFLIGHT_HASH
+	__uint(type, BPF_MAP_TYPE_HASH);
+#else
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
+#endif
 	__uint(max_entries, DT_DEFAULT_MAX_INFLIGHT);
 	__type(key, __u32);
 	__type(value, struct dt_seq);

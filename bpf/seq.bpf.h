@@ -214,6 +214,7 @@ static __always_inline void emit(int type, const struct dt_inode_key *k, struct 
 
 /* ---- the in-flight table ---------------------------------------------------------------- */
 
+#ifndef DT_INFLIGHT_HASH
 /* The slot holding this thread's sequence, or NULL. Thread id 0 (the idle tasks) never owns
  * one: 0 marks a free slot. */
 static __always_inline struct dt_seq *seq_find(__u32 tid)
@@ -279,6 +280,41 @@ static __always_inline void seq_release(struct dt_seq *s)
 	s->phase = DT_P_IDLE;
 	__sync_lock_test_and_set(&s->owner, 0);
 }
+#else
+/* The hash variant: a thread's sequence is the entry of its own id, and only that thread
+ * inserts, uses or deletes it (user space deletes only entries idle for DT_SEQ_STALE_NS), so
+ * no claim needs an atomic. Thread id 0 (the idle tasks) never has one. */
+static __always_inline struct dt_seq *seq_find(__u32 tid)
+{
+	if (!tid)
+		return NULL;
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+/* The thread's entry for a new fault: the one it has (*held is set), else a new one; NULL when
+ * the table is full. An entry left by a killed thread stays until user space sweeps it, or
+ * until a new thread reuses its id and finds it held. */
+static __always_inline struct dt_seq *seq_open(__u32 tid, __u64 now, bool *held)
+{
+	struct dt_seq s = { .owner = tid, .t_last = now };
+	struct dt_seq *p = seq_find(tid);
+
+	*held = p != NULL;
+	if (p || !tid)
+		return p;
+	if (bpf_map_update_elem(&inflight, &tid, &s, BPF_NOEXIST))
+		return NULL;
+	return bpf_map_lookup_elem(&inflight, &tid);
+}
+
+/* The sequence is over: its entry goes, and nothing touches it after this. */
+static __always_inline void seq_release(struct dt_seq *s)
+{
+	__u32 tid = s->owner;
+
+	bpf_map_delete_elem(&inflight, &tid);
+}
+#endif
 
 /* ---- fault attempts ------------------------------------------------------------------ */
 

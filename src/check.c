@@ -25,6 +25,8 @@ static void print_json(FILE *out, const struct dt_hooks *hooks, const char *kern
 	dt_json_string(&j, kernel);
 	dt_json_key(&j, "verified_by_load");
 	dt_json_bool(&j, verified);
+	dt_json_key(&j, "inflight_table");
+	dt_json_string(&j, dt_inflight_name(hooks->inflight.kind));
 	dt_json_probes(&j, hooks, true);
 	dt_json_features(&j, f);
 	dt_json_end_object(&j);
@@ -78,8 +80,13 @@ int dt_run_check(const struct dt_config *cfg)
 	} else {
 		fprintf(out, "kernel %s%s\n", uts.release,
 			root ? "" : " (not root: function hooks not trial-loaded, modes are best guesses)");
-		if (hooks.n) /* none when the kernel lacks what every mode needs */
+		if (hooks.n) { /* none when the kernel lacks what every mode needs */
+			char why[160];
+
+			fprintf(out, "in-flight table: %s\n",
+				dt_inflight_reason(&hooks.inflight, why, sizeof(why)));
 			fprintf(out, "%-32s %-12s %s\n", "HOOK", "MODE", "NOTE");
+		}
 		for (int i = 0; i < hooks.n; i++) {
 			char text[160];
 

@@ -50,7 +50,7 @@ static const char doc[] =
 
 enum {
 	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
-	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_INFLIGHT_HASH, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
 static const struct argp_option options[] = {
@@ -78,6 +78,7 @@ static const struct argp_option options[] = {
 	{ "raw-tp", OPT_RAW_TP, NULL, 0, "Use raw_tp even where tp_btf works", 1 },
 	{ "no-func-probes", OPT_NO_FUNC, NULL, 0, "Do not use fentry/kprobe hooks", 1 },
 	{ "kprobes", OPT_KPROBES, NULL, 0, "Use kprobes even where fentry works", 1 },
+	{ "inflight-hash", OPT_INFLIGHT_HASH, NULL, 0, "Use the in-flight hash even where compare-and-swap works", 1 },
 	{ "help", OPT_HELP, NULL, 0, "Give this help list", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
 	{ "version", 'V', NULL, 0, "Print program version", -1 },
@@ -222,6 +223,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_KPROBES:
 		c->force_kprobes = true;
+		return 0;
+	case OPT_INFLIGHT_HASH:
+		c->force_inflight_hash = true;
 		return 0;
 	case OPT_STATS:
 		c->stats = true;

@@ -33,6 +33,7 @@ struct dt_config {
 	bool force_raw_tp;   /* skip tp_btf even where it works (tests the raw_tp path) */
 	bool no_func_probes; /* skip fentry/kprobe even where they work */
 	bool force_kprobes;  /* kprobe even where fentry works (tests the kprobe path) */
+	bool force_inflight_hash; /* the hash in-flight table even where compare-and-swap works */
 	bool stats;          /* report the BPF programs' own run time */
 	const char *prometheus; /* textfile to rewrite each interval, or NULL */
 	uint32_t prometheus_top; /* inodes exported as labelled series */

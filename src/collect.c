@@ -224,8 +224,40 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	return err;
 }
 
+static bool seq_active(const struct dt_seq *s)
+{
+	return s->phase != DT_P_IDLE && s->phase != DT_P_RETRY;
+}
+
+/* The hash variant: each entry is a thread's open sequence. An idle one is deleted; its thread,
+ * should it resume at that moment, finds no sequence, as with the array. The next key is taken
+ * before the current one may go, so that the walk goes on where it was. */
+static uint64_t sweep_hash(struct daxtrace_bpf *skel, uint64_t now, uint64_t max_idle_ns)
+{
+	int fd = bpf_map__fd(skel->maps.inflight);
+	__u32 key, next;
+	bool more = !bpf_map_get_next_key(fd, NULL, &next);
+	uint64_t open = 0;
+
+	while (more) {
+		struct dt_seq s;
+
+		key = next;
+		more = !bpf_map_get_next_key(fd, &key, &next);
+		if (bpf_map_lookup_elem(fd, &key, &s))
+			continue; /* its sequence ended meanwhile */
+		if (now > s.t_last && now - s.t_last > max_idle_ns) {
+			if (!bpf_map_delete_elem(fd, &key) && seq_active(&s))
+				__atomic_fetch_add(&skel->bss->diag[DT_D_STALE], 1, __ATOMIC_RELAXED);
+		} else if (seq_active(&s)) {
+			open++;
+		}
+	}
+	return open;
+}
+
 /* Counts the open sequences of the in-flight table and frees the slots of those idle for
- * max_idle_ns (their thread was killed mid-fault), counting them as stale. The table is
+ * max_idle_ns (their thread was killed mid-fault), counting them as stale. The array is
  * mmap-ed: a slot is freed with a compare-and-swap on its owner, as BPF claims it, so a thread
  * that resumes at that moment finds its slot gone rather than shared. */
 uint64_t dt_sweep_inflight(struct daxtrace_bpf *skel, uint64_t max_idle_ns)
@@ -236,16 +268,18 @@ uint64_t dt_sweep_inflight(struct daxtrace_bpf *skel, uint64_t max_idle_ns)
 	struct dt_seq *t;
 	uint64_t now, open = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
+	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (bpf_map__type(m) == BPF_MAP_TYPE_HASH)
+		return sweep_hash(skel, now, max_idle_ns);
 	t = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(m), 0);
 	if (t == MAP_FAILED)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns() is CLOCK_MONOTONIC */
-	now = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	for (uint32_t i = 0; i < bpf_map__max_entries(m); i++) {
 		struct dt_seq *s = &t[i];
 		uint32_t owner = __atomic_load_n(&s->owner, __ATOMIC_ACQUIRE);
 		uint64_t last = __atomic_load_n(&s->t_last, __ATOMIC_RELAXED);
-		bool active = s->phase != DT_P_IDLE && s->phase != DT_P_RETRY;
+		bool active = seq_active(s);
 
 		if (!owner)
 			continue;

@@ -103,6 +103,39 @@ int dt_fentry_trial(int id)
 	return 0;
 }
 
+/* The atomics of the array in-flight table (bpf/seq.bpf.h seq_take, seq_release): a 32-bit
+ * compare-and-swap and exchange on a stack slot. Kernels before 5.12 refuse both with
+ * "BPF_STX uses reserved fields" (their BPF_XADD takes imm 0 only), EINVAL. A socket filter
+ * needs no attach target and exists on every kernel with BPF. */
+static const struct bpf_insn cmpxchg_xchg[] = {
+	/* *(u32 *)(r10 - 8) = 0; w0 = 0; w1 = 1 */
+	{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -8, .imm = 0 },
+	{ .code = BPF_ALU | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_ALU | BPF_MOV | BPF_K, .dst_reg = BPF_REG_1, .imm = 1 },
+	/* w0 = cmpxchg32(r10 - 8, w0, w1) */
+	{ .code = BPF_STX | BPF_ATOMIC | BPF_W, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
+	  .off = -8, .imm = BPF_CMPXCHG },
+	/* w1 = xchg32(r10 - 8, w1) */
+	{ .code = BPF_STX | BPF_ATOMIC | BPF_W, .dst_reg = BPF_REG_10, .src_reg = BPF_REG_1,
+	  .off = -8, .imm = BPF_XCHG },
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+int dt_cmpxchg_trial(void)
+{
+	int fd;
+
+	dt_libbpf_expect_failure(); /* a refusal is the answer: the hash variant is loaded */
+	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "dt_cmpxchg", "GPL", cmpxchg_xchg,
+			   sizeof(cmpxchg_xchg) / sizeof(cmpxchg_xchg[0]), NULL);
+	dt_libbpf_expect_end(fd < 0);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 bool dt_kprobe_supported(void)
 {
 	return access("/sys/bus/event_source/devices/kprobe/type", R_OK) == 0;

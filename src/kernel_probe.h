@@ -20,6 +20,9 @@ int dt_btf_find(struct btf *vmlinux, const char *module, const char *name, int k
 /* Trial-loads an empty fentry program on the vmlinux function of BTF id `btf_id`: 0, or
  * -errno (EPERM on some hosts). */
 int dt_fentry_trial(int btf_id);
+/* Trial-loads a program with the 32-bit compare-and-swap and exchange of the in-flight array
+ * (5.12+): 0, or -errno (EINVAL where the kernel refuses them). */
+int dt_cmpxchg_trial(void);
 bool dt_kprobe_supported(void);
 bool dt_vmlinux_btf_present(void);
 struct dt_features;

@@ -10,6 +10,7 @@
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
 #include "kernel_features.h"
+#include "inflight.h"
 #include "kernel_probe.h"
 #include "libbpf_log.h"
 #include "loader.h"
@@ -102,7 +103,9 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
 	ro->seq_set_mask = dt_seq_slots(cfg->max_inflight) / DT_SEQ_WAYS - 1;
-	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, dt_seq_slots(cfg->max_inflight));
+	/* the hash holds one entry per thread; the array's sets need a power of two */
+	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, hooks->inflight.kind == DT_INFLIGHT_HASH ?
+					      cfg->max_inflight : dt_seq_slots(cfg->max_inflight));
 	err = err ?: bpf_map__set_max_entries(skel->maps.wb_start, cfg->max_inflight);
 	err = err ?: bpf_map__set_max_entries(skel->maps.traced, cfg->max_inflight);
 	if (cfg->mode == DT_MODE_TRACE)
@@ -115,17 +118,18 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	return err;
 }
 
-static struct daxtrace_bpf *open_skel(const struct dt_config *cfg)
+static struct daxtrace_bpf *open_skel(const struct dt_config *cfg, enum dt_inflight kind)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = cfg->btf_path);
 
-	return daxtrace_bpf__open_opts(&opts);
+	return dt_inflight_open(kind, &opts);
 }
 
 int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 	    struct daxtrace_bpf **out, bool load)
 {
 	struct dt_config eff = *cfg;
+	struct dt_inflight_choice inflight;
 	struct daxtrace_bpf *skel;
 	char missing[160];
 	int err = 0;
@@ -137,12 +141,20 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		eff.force_raw_tp = true;
 	if (dt_features_get(cfg->btf_path)->state[DT_F_TP_BTF] == DT_FEAT_MISSING)
 		eff.force_raw_tp = eff.force_kprobes = true;
-	skel = open_skel(&eff);
+	inflight = dt_inflight_choose(cfg);
+	if (cfg->verbose) {
+		char why[160];
+
+		fprintf(stderr, "daxtrace: in-flight table: %s\n",
+			dt_inflight_reason(&inflight, why, sizeof(why)));
+	}
+	skel = open_skel(&eff, inflight.kind);
 	if (!skel) {
 		fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));
 		return DT_EXIT_RUNTIME;
 	}
 	err = dt_probes_discover(hooks, skel->obj, &eff, load);
+	hooks->inflight = inflight;
 	if (err) {
 		fprintf(stderr, "daxtrace: cannot read /proc/kallsyms: %s\n", strerror(-err));
 		daxtrace_bpf__destroy(skel);
@@ -192,7 +204,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 					"verifier log)\n", msg);
 			return err == -EPERM ? DT_EXIT_NO_PERM : DT_EXIT_RUNTIME;
 		}
-		skel = open_skel(&eff);
+		skel = open_skel(&eff, inflight.kind);
 		if (!skel) {
 			fprintf(stderr, "daxtrace: cannot open the BPF object: %s\n", strerror(errno));
 			return DT_EXIT_RUNTIME;
@@ -201,6 +213,7 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 		struct dt_hooks kept = *hooks;
 
 		dt_probes_discover(hooks, skel->obj, &eff, false);
+		hooks->inflight = inflight;
 		for (int i = 0; i < hooks->n; i++) {
 			const struct dt_hook *k = dt_probes_find(&kept, hooks->h[i].name);
 

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "flavours.h"
 #include "hook_notes.h"
+#include "inflight.h"
 
 #define DT_MAX_HOOKS 32
 #define DT_MAX_HOOK_PROGS 4
@@ -37,6 +38,7 @@ struct dt_hooks {
 	int n;
 	bool fentry_ok_any, kprobe_support;
 	int fentry_err; /* errno: why fentry could not take the last function hook; 0 if none */
+	struct dt_inflight_choice inflight; /* which object was opened (set by dt_load) */
 };
 
 /* Fills hooks from obj's programs and decides a mode for each by probing this kernel. */

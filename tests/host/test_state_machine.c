@@ -4,7 +4,13 @@
  * mostly plain numbers: reads through them fail and give 0, but the vmf value still keys the
  * in-flight sequence, which is what the state machine runs on. Where a fallback reason depends
  * on what the programs read (the vmf, its VMA, the iomap), the arguments point at a BPF array
- * value the test fills in: kernel memory the programs can read (see kmem_setup). Needs root. */
+ * value the test fills in: kernel memory the programs can read (see kmem_setup). Every case
+ * runs against both objects: the in-flight array claimed with compare-and-swap and the hash
+ * variant (src/inflight.c); a last case drives sequences from one thread per CPU at once.
+ * Needs root. */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +25,8 @@
 #include "collect.h"
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
+#include "defaults.h"
+#include "inflight.h"
 
 #define NOPAGE 0x100
 #define FALLBACK 0x800
@@ -27,6 +35,7 @@
 #define MAJOR 0x4
 
 static struct daxtrace_bpf *skel;
+static enum dt_inflight variant; /* the object under test */
 static int kmem_setup(void);
 static void kmem_teardown(void);
 
@@ -38,7 +47,7 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 /* The raw_tp programs only, with histogram slots of unit_ns (the loader's -m/--nanoseconds). */
 static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
 {
-	struct daxtrace_bpf *o = daxtrace_bpf__open();
+	struct daxtrace_bpf *o = dt_inflight_open(variant, NULL);
 	struct bpf_program *p;
 
 	if (!o)
@@ -67,7 +76,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The first of the DT_SEQ_WAYS in-flight slots this thread may use. */
+/* The first of the DT_SEQ_WAYS in-flight slots this thread may use (array). */
 static uint32_t set_base(void)
 {
 	return ((uint32_t)gettid() & skel->rodata->seq_set_mask) * DT_SEQ_WAYS;
@@ -88,6 +97,35 @@ static uint32_t slot_owner(uint32_t k)
 	return s.owner;
 }
 
+/* Another thread's open sequence, as its i-th of the set (array) or under its id (hash). */
+static void put_seq(uint32_t i, uint32_t owner, uint64_t t_last, int phase)
+{
+	put_slot(variant == DT_INFLIGHT_HASH ? owner : set_base() + i, owner, t_last, phase);
+}
+
+/* Whether thread `owner` holds a sequence: in slot i of the set (array), or at all (hash). */
+static bool has_seq(uint32_t i, uint32_t owner)
+{
+	struct dt_seq s;
+
+	if (variant == DT_INFLIGHT_ARRAY)
+		return slot_owner(set_base() + i) == owner;
+	return !bpf_map_lookup_elem(bpf_map__fd(skel->maps.inflight), &owner, &s) &&
+	       s.owner == owner;
+}
+
+/* How many sequences thread tid holds. */
+static int held_by(uint32_t tid)
+{
+	int n = 0;
+
+	if (variant == DT_INFLIGHT_HASH)
+		return has_seq(0, tid);
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		n += slot_owner(set_base() + i) == tid;
+	return n;
+}
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -106,6 +144,17 @@ static void clear_map(struct bpf_map *m, size_t key_size)
 		bpf_map_delete_elem(fd, key);
 }
 
+/* An empty in-flight table: the hash without entries, or this thread's set of free slots. */
+static void clear_inflight(void)
+{
+	if (variant == DT_INFLIGHT_HASH) {
+		clear_map(skel->maps.inflight, sizeof(__u32));
+		return;
+	}
+	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
+		put_slot(set_base() + i, 0, 0, DT_P_IDLE);
+}
+
 /* Zero all aggregates and the thread's in-flight set between tests. */
 static int reset(void **state)
 {
@@ -114,12 +163,12 @@ static int reset(void **state)
 	clear_map(skel->maps.procs, sizeof(struct dt_proc_key));
 	clear_map(skel->maps.unkeyed_devs, sizeof(__u32));
 	skel->bss->dstmap_hooked = true;
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		put_slot(set_base() + i, 0, 0, DT_P_IDLE);
+	clear_inflight();
 	return 0;
 }
 
-static void run(struct bpf_program *prog, int nargs, ...)
+/* One run of prog on this thread and CPU with nargs u64 arguments: 0 or -errno. */
+static int try_run(struct bpf_program *prog, int nargs, ...)
 {
 	uint64_t args[6] = {};
 	va_list ap;
@@ -129,8 +178,10 @@ static void run(struct bpf_program *prog, int nargs, ...)
 		args[i] = va_arg(ap, uint64_t);
 	va_end(ap);
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = nargs * 8);
-	assert_int_equal(bpf_prog_test_run_opts(bpf_program__fd(prog), &opts), 0);
+	return bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
 }
+
+#define run(prog, nargs, ...) assert_int_equal(try_run(prog, nargs, __VA_ARGS__), 0)
 
 #define VMF 0xffff888000001000ULL
 #define VMF2 0xffff888000002000ULL
@@ -449,17 +500,23 @@ static void test_dstmap_decides_later_reasons(void **state)
 	assert_int_equal(pmd_fallback_reason(true, PMD_SIZE), DT_FB_DIRECT_ACCESS);
 }
 
-/* Threads of other processes that share this thread's set fill all its slots: the fault is
- * counted but not timed, the mkwrite has no sequence to end, and the others' slots are left
- * alone. */
-static void test_full_set_counts_without_timing(void **state)
+/* Sequences other threads can have open where this thread's would go: the slots of its set
+ * (array), or the whole hash. */
+static uint32_t table_room(void)
+{
+	return variant == DT_INFLIGHT_HASH ? bpf_map__max_entries(skel->maps.inflight) : DT_SEQ_WAYS;
+}
+
+/* Other threads fill all the room this thread's sequence could take: the fault is counted but
+ * not timed, the mkwrite has no sequence to end, and the others' sequences are left alone. */
+static void test_full_table_counts_without_timing(void **state)
 {
 	typeof(skel->progs) *p = &skel->progs;
-	uint32_t base = set_base();
+	uint32_t room = table_room();
 	uint64_t now = mono_ns();
 
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		put_slot(base + i, 0x7ff00000 + i, now, DT_P_SYNC_PENDING);
+	for (uint32_t i = 0; i < room; i++)
+		put_seq(i, 0x7ff00000 + i, now, DT_P_SYNC_PENDING);
 	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
 	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
 	run(p->raw_ext4_sync_file_exit, 2, 0ULL, 0ULL);
@@ -469,71 +526,75 @@ static void test_full_set_counts_without_timing(void **state)
 	assert_int_equal(skel->bss->diag[DT_D_INFLIGHT_OVERFLOW], 1);
 	assert_int_equal(skel->bss->diag[DT_D_UNMATCHED], 1);
 	assert_int_equal(hist_n(DT_H_PTE_FAULT) + hist_n(DT_H_SYNC_FAULT), 0);
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		assert_int_equal(slot_owner(base + i), 0x7ff00000 + i);
+	for (uint32_t i = 0; i < room; i++)
+		assert_true(has_seq(i, 0x7ff00000 + i));
 }
 
-/* A slot whose sequence has been idle for DT_SEQ_STALE_NS was abandoned: a full set gives it
- * up, the abandonment is counted, and the slot is free again when the new sequence ends. */
-static void test_abandoned_slot_is_taken(void **state)
+/* A sequence idle for DT_SEQ_STALE_NS was abandoned: it gives way to a new one, the
+ * abandonment is counted, and the room is free again when the new sequence ends. In the array
+ * a thread takes the abandoned slot of its set itself; in the hash BPF never touches another
+ * thread's entry, and the sweep deletes it. */
+static void test_abandoned_seq_gives_way(void **state)
 {
 	typeof(skel->progs) *p = &skel->progs;
-	uint32_t base = set_base();
+	uint32_t room = table_room(), tid = (uint32_t)gettid();
 	uint64_t now = mono_ns();
 
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		put_slot(base + i, 0x7ff00000 + i, i == 2 ? now - DT_SEQ_STALE_NS - 1000000000ULL : now,
-			 DT_P_SYNC_PENDING);
+	for (uint32_t i = 0; i < room; i++)
+		put_seq(i, 0x7ff00000 + i, i == 2 ? now - DT_SEQ_STALE_NS - 1000000000ULL : now,
+			DT_P_SYNC_PENDING);
+	if (variant == DT_INFLIGHT_HASH) {
+		run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+		assert_int_equal(skel->bss->diag[DT_D_INFLIGHT_OVERFLOW], 1);
+		assert_int_equal(dt_sweep_inflight(skel, DT_SEQ_STALE_NS), room - 1);
+		skel->bss->diag[DT_D_INFLIGHT_OVERFLOW] = 0;
+	}
 	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
-	assert_int_equal(slot_owner(base + 2), (uint32_t)gettid());
+	assert_true(has_seq(2, tid));
 	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
 	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
 	assert_int_equal(T(DT_C_PTE_UPGRADES), 1);
 	assert_int_equal(hist_n(DT_H_SYNC_FAULT), 1);
 	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
 	assert_int_equal(skel->bss->diag[DT_D_INFLIGHT_OVERFLOW], 0);
-	assert_int_equal(slot_owner(base + 2), 0);
-	assert_int_equal(slot_owner(base + 3), 0x7ff00003);
+	assert_false(has_seq(2, tid));
+	assert_int_equal(held_by(tid), 0);
+	assert_true(has_seq(3, 0x7ff00003));
 }
 
-/* A thread holds a slot from its fault to the end of the sequence, and only then. */
+/* A thread holds a sequence from its fault to the end of the sequence, and only then. */
 static void test_slot_held_while_open(void **state)
 {
 	typeof(skel->progs) *p = &skel->progs;
-	uint32_t base = set_base(), tid = (uint32_t)gettid(), held = 0;
+	uint32_t tid = (uint32_t)gettid();
 
 	run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
 	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		held += slot_owner(base + i) == tid;
-	assert_int_equal(held, 1);
+	assert_int_equal(held_by(tid), 1);
 	run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		assert_int_equal(slot_owner(base + i), 0);
+	assert_int_equal(held_by(tid), 0);
 	/* a plain (non-sync) fault ends at its _done */
 	run(p->raw_dax_pte_fault, 3, 0ULL, VMF2, 0ULL);
 	run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF2, (uint64_t)NOPAGE);
-	for (uint32_t i = 0; i < DT_SEQ_WAYS; i++)
-		assert_int_equal(slot_owner(base + i), 0);
+	assert_int_equal(held_by(tid), 0);
 }
 
-/* The user-space sweep counts open sequences, and frees the slots of abandoned ones, counting
+/* The user-space sweep counts open sequences, and frees the room of abandoned ones, counting
  * an abandoned sync as stale. */
 static void test_sweep(void **state)
 {
-	uint32_t base = set_base();
 	uint64_t now = mono_ns(), old = now - DT_SEQ_STALE_NS - 1000000000ULL;
 
-	put_slot(base + 0, 0x7ff00000, old, DT_P_SYNC_PENDING);
-	put_slot(base + 1, 0x7ff00001, now, DT_P_SYNC_PENDING);
-	put_slot(base + 2, 0x7ff00002, old, DT_P_RETRY);
-	put_slot(base + 3, 0x7ff00003, now, DT_P_RETRY);
+	put_seq(0, 0x7ff00000, old, DT_P_SYNC_PENDING);
+	put_seq(1, 0x7ff00001, now, DT_P_SYNC_PENDING);
+	put_seq(2, 0x7ff00002, old, DT_P_RETRY);
+	put_seq(3, 0x7ff00003, now, DT_P_RETRY);
 	assert_int_equal(dt_sweep_inflight(skel, DT_SEQ_STALE_NS), 1);
 	assert_int_equal(skel->bss->diag[DT_D_STALE], 1);
-	assert_int_equal(slot_owner(base + 0), 0);
-	assert_int_equal(slot_owner(base + 1), 0x7ff00001);
-	assert_int_equal(slot_owner(base + 2), 0);
-	assert_int_equal(slot_owner(base + 3), 0x7ff00003);
+	assert_false(has_seq(0, 0x7ff00000));
+	assert_true(has_seq(1, 0x7ff00001));
+	assert_false(has_seq(2, 0x7ff00002));
+	assert_true(has_seq(3, 0x7ff00003));
 }
 
 /* --max-inflight N gives N slots rounded up to a power of two, at least one set. */
@@ -543,8 +604,11 @@ static void test_slot_count(void **state)
 	assert_int_equal(dt_seq_slots(17), 32);
 	assert_int_equal(dt_seq_slots(4096), 4096);
 	assert_int_equal(dt_seq_slots(1), DT_SEQ_WAYS);
-	assert_int_equal(bpf_map__max_entries(skel->maps.inflight),
-			 (skel->rodata->seq_set_mask + 1) * DT_SEQ_WAYS);
+	if (variant == DT_INFLIGHT_ARRAY)
+		assert_int_equal(bpf_map__max_entries(skel->maps.inflight),
+				 (skel->rodata->seq_set_mask + 1) * DT_SEQ_WAYS);
+	else /* one entry per thread: --max-inflight as given (src/loader.c) */
+		assert_int_equal(bpf_map__max_entries(skel->maps.inflight), DT_DEFAULT_MAX_INFLIGHT);
 }
 
 /* The writeback inside a sync fault's fsync is timed in the sequence, without wb_start;
@@ -655,6 +719,87 @@ static void test_full_inode_map_keeps_totals_exact(void **state)
 	dt_snapshot_free(&s);
 }
 
+/* Threads at once: one per CPU (at least two), each pinned to its CPU, start together and run
+ * ROUNDS sequences each, a PMD attempt that falls back and then a PTE sync fault, with a vmf of
+ * their own. The programs run in each thread's context, so each has its own thread id. Every
+ * count and every histogram's sample count must be exact, no sequence may be lost or shared
+ * (no overflow, stale or unmatched), and the table must be empty afterwards. */
+#define ROUNDS 1000
+
+struct worker {
+	pthread_t thread;
+	pthread_barrier_t *go;
+	int cpu;
+	int err;
+};
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	typeof(skel->progs) *p = &skel->progs;
+	/* a user-space address: every read through it fails and gives 0 (vm_end 0: vma_end), as
+	 * VMF's do; a made-up kernel address from the thread id could be mapped memory */
+	uint64_t vmf = 0x100000000ULL + ((uint64_t)gettid() << 12);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	w->err = sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+	pthread_barrier_wait(w->go);
+	for (int i = 0; i < ROUNDS && !w->err; i++) {
+		w->err = try_run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 1024ULL, 0ULL) ?:
+			 try_run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 1024ULL, (uint64_t)FALLBACK) ?:
+			 try_run(p->raw_dax_pte_fault, 3, 0ULL, vmf, 0ULL) ?:
+			 try_run(p->raw_dax_pte_fault_done, 3, 0ULL, vmf, (uint64_t)NEEDDSYNC) ?:
+			 try_run(p->raw_ext4_sync_file_exit, 2, 0ULL, 0ULL) ?:
+			 try_run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, vmf, (uint64_t)NOPAGE);
+	}
+	return NULL;
+}
+
+static void test_threads_at_once(void **state)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = cpus < 2 ? 2 : cpus > 64 ? 64 : (int)cpus;
+	struct worker w[64] = {};
+	pthread_barrier_t go;
+	uint64_t all;
+	__u32 key;
+
+	pthread_barrier_init(&go, NULL, n);
+	for (int i = 0; i < n; i++) {
+		w[i].go = &go;
+		w[i].cpu = i % (cpus > 0 ? (int)cpus : 1);
+		assert_int_equal(pthread_create(&w[i].thread, NULL, worker_run, &w[i]), 0);
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(w[i].thread, NULL);
+		assert_int_equal(w[i].err, 0);
+	}
+	pthread_barrier_destroy(&go);
+	all = (uint64_t)n * ROUNDS;
+	assert_int_equal(T(DT_C_PMD_FAULTS), all);
+	assert_int_equal(T(DT_C_FALLBACKS), all);
+	assert_int_equal(fb_total(DT_FB_VMA_END), all);
+	assert_int_equal(T(DT_C_PTE_FAULTS), all);
+	assert_int_equal(T(DT_C_SYNC_FAULTS), all);
+	assert_int_equal(T(DT_C_PTE_UPGRADES), all);
+	assert_int_equal(T(DT_C_PMD_UPGRADES), 0);
+	assert_int_equal(hist_n(DT_H_PMD_FAULT), all);
+	assert_int_equal(hist_n(DT_H_PTE_FAULT), all);
+	assert_int_equal(hist_n(DT_H_SYNC_FAULT), all);
+	assert_int_equal(hist_n(DT_H_FSYNC), all);
+	assert_int_equal(hist_n(DT_H_MKWRITE), all);
+	for (int d = 0; d < DT_D_NR; d++)
+		assert_int_equal(skel->bss->diag[d], 0);
+	if (variant == DT_INFLIGHT_HASH) {
+		assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(skel->maps.inflight), NULL, &key), 0);
+	} else {
+		for (key = 0; key < bpf_map__max_entries(skel->maps.inflight); key++)
+			assert_int_equal(slot_owner(key), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,12 +816,17 @@ int main(void)
 		cmocka_unit_test_setup(test_inode_record, reset),
 		cmocka_unit_test_setup(test_full_inode_map_keeps_totals_exact, reset),
 		cmocka_unit_test_setup(test_hist_slot_in_display_unit, reset),
-		cmocka_unit_test_setup(test_full_set_counts_without_timing, reset),
-		cmocka_unit_test_setup(test_abandoned_slot_is_taken, reset),
+		cmocka_unit_test_setup(test_full_table_counts_without_timing, reset),
+		cmocka_unit_test_setup(test_abandoned_seq_gives_way, reset),
 		cmocka_unit_test_setup(test_slot_held_while_open, reset),
 		cmocka_unit_test_setup(test_sweep, reset),
 		cmocka_unit_test_setup(test_slot_count, reset),
+		cmocka_unit_test_setup(test_threads_at_once, reset),
 	};
+	int failed;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	variant = DT_INFLIGHT_ARRAY;
+	failed = cmocka_run_group_tests_name("inflight array", tests, setup, teardown);
+	variant = DT_INFLIGHT_HASH;
+	return failed + cmocka_run_group_tests_name("inflight hash", tests, setup, teardown);
 }

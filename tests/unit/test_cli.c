@@ -133,6 +133,7 @@ static void test_defaults(void **state)
 	assert_false(c.force_raw_tp);
 	assert_false(c.no_func_probes);
 	assert_false(c.force_kprobes);
+	assert_false(c.force_inflight_hash);
 	assert_null(c.btf_path);
 	assert_null(c.command);
 	assert_false(c.exit_now);
@@ -145,7 +146,7 @@ static void test_all_short_and_long_options(void **state)
 	EXPECT_OK(&c, "-i", "2", "-d", "10", "-p", "1234", "-n", "5", "-m", "-T", "-v", "--json",
 		  "--dev", "259:3", "--ino", "12", "--max-inodes", "100", "--max-procs", "200",
 		  "--max-inflight", "300", "--ringbuf-kb", "8", "--btf", "/tmp/vmlinux.btf",
-		  "--raw-tp", "--no-func-probes", "--kprobes");
+		  "--raw-tp", "--no-func-probes", "--kprobes", "--inflight-hash");
 	assert_int_equal(c.mode, DT_MODE_SUMMARY);
 	assert_int_equal(c.interval_s, 2);
 	assert_int_equal(c.duration_s, 10);
@@ -168,6 +169,7 @@ static void test_all_short_and_long_options(void **state)
 	assert_true(c.force_raw_tp);
 	assert_true(c.no_func_probes);
 	assert_true(c.force_kprobes);
+	assert_true(c.force_inflight_hash);
 	assert_null(c.command);
 	assert_false(c.exit_now);
 
