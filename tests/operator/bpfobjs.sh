@@ -13,6 +13,13 @@ bpf_held() {
 # The link ids an fd of process $1 holds, one a line.
 bpf_links_of() { cat /proc/"$1"/fdinfo/* 2> /dev/null | awk '/^link_id:/ { print $2 }'; }
 
+# The ids of the programs process $1 attached to perf events (kprobes) it holds, one a line
+# ("pid 7  fd 12: prog_id 40  kprobe  func insert_pfn  offset 0").
+bpf_perf_progs_of() {
+	$BPFTOOL perf list 2> /dev/null | awk -v pid="$1" '$1 == "pid" && $2 == pid {
+		for (i = 3; i < NF; i++) if ($i == "prog_id") print $(i + 1) }'
+}
+
 # "PROGS LINKS [ID:NAME...]": daxtrace programs (names btf_/raw_/fe_/fx_/kp_/krp_) and links
 # to them that no process holds, then those programs' ids and names.
 bpf_orphans() {

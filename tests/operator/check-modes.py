@@ -38,10 +38,12 @@ def parse(text):
         if what == "run":
             cur = {"name": w[2], "uid": int(w[3]), "rc": int(w[4][3:]), "stdout": [],
                    "s": float(w[5][2:]) if len(w) > 5 else 0.0,
-                   "stderr": [], "file": None, "bpftool-links": [], "bpftool-progs": [], "link-ids": []}
+                   "stderr": [], "file": None, "bpftool-links": [], "bpftool-progs": [], "link-ids": [],
+                   "perf-prog-ids": []}
             runs[(cur["name"], cur["uid"])] = cur
             sect = None
-        elif what in ("stdout", "stderr", "file", "bpftool-links", "bpftool-progs", "link-ids") and cur:
+        elif what in ("stdout", "stderr", "file", "bpftool-links", "bpftool-progs", "link-ids",
+                      "perf-prog-ids") and cur:
             sect = what
             if what == "file":
                 cur["file"] = []
@@ -139,9 +141,10 @@ def check_stats(ck, doc, what="--stats"):
     return sorted(s.get("program") for s in stats)
 
 
-def check_links(ck, doc, links, progs, held, what="links"):
+def check_links(ck, doc, links, progs, held, what="links", perf_progs=()):
     """The links daxtrace held while it ran (HELD: their ids, from its fdinfo) are exactly the
-    programs its --stats lists, and bpftool sees each of them."""
+    programs its --stats lists, and bpftool sees each of them. PERF_PROGS: programs it attached
+    to perf events without a link (kprobes before 5.15), counted with the linked ones."""
     listed = check_stats(ck, doc, what)
     if listed is None:
         return
@@ -150,8 +153,11 @@ def check_links(ck, doc, links, progs, held, what="links"):
     ck.check(what + ": bpftool lists the %d links daxtrace held" % len(held),
              held and all(i in seen for i in held),
              "held %s (none: daxtrace had not said Tracing within 60 s)" % sorted(held))
-    ours = sorted(seen[i] for i in held if i in seen)
-    ck.check(what + ": %d links to daxtrace programs == the %d programs --stats lists"
+    linked = {l.get("prog_id") for l in links if l["id"] in held}
+    ours = sorted([seen[i] for i in held if i in seen] +
+                  [names.get(p, "?") for p in perf_progs if p not in linked])
+    ck.check(what + ": %d attachments (links, perf events) of daxtrace programs == the %d "
+             "programs --stats lists"
              % (len(ours), len(listed)), ours == listed,
              "linked only %s, listed only %s" % (sorted(set(ours) - set(listed)),
                                                  sorted(set(listed) - set(ours))))
@@ -320,7 +326,8 @@ def main():
                 links = progs = None
             if ck.check(name + " run: daxtrace JSON and bpftool JSON", docs and links is not None,
                         tail(r["stdout"]) + tail(r["bpftool-links"])):
-                check_links(ck, docs[0], links, progs, [int(l) for l in r["link-ids"] if l.strip()], name)
+                check_links(ck, docs[0], links, progs, [int(l) for l in r["link-ids"] if l.strip()],
+                            name, [int(p) for p in r["perf-prog-ids"] if p.strip()])
         base, end = info.get("base", {}), info["end"]
         ck.check("afterwards: no daxtrace program or link that no process holds (%s, before %s)"
                  % (end.get("orphans"), base.get("orphans")), end.get("orphans") == "0/0",

@@ -154,22 +154,25 @@ def hist_count(dt, name):
     return next(h["count"] for h in dt["histograms"] if h["name"] == name)
 
 
-def check_probes(ck, name, probes, insert_path, flavours):
-    """The hook flavours the run asked for, and the insert functions of this kernel."""
+def check_probes(ck, name, probes, insert_path, flavours, fentry_refused=()):
+    """The hook flavours the run asked for, and the insert functions of this kernel;
+    fentry_refused: functions this kernel's trampolines refuse, so that kprobes take them."""
     tp = "raw_tp" if "--raw-tp" in flavours else "tp_btf"
-    fn = "kprobe" if "--kprobes" in flavours else "fentry"
+    fn0 = "kprobe" if "--kprobes" in flavours else "fentry"
+    fn = lambda h: "kprobe" if h in fentry_refused else fn0
     fs_dax = {k: v for k, v in probes.items() if k.startswith("dax_")
               and k not in ("dax_finish_sync_fault",)}
     ck.check(name + ": fs_dax tracepoints via %s" % tp,
              all(v == tp for v in fs_dax.values()), str(fs_dax))
     # the PMD pfn insert is vmf_insert_pfn_pmd_prot on 6.1 and vmf_insert_pfn_pmd on 6.12
-    pmd_pfn = "vmf_insert_pfn_pmd_prot" if probes.get("vmf_insert_pfn_pmd_prot") == fn \
+    pmd_pfn = "vmf_insert_pfn_pmd_prot" \
+        if probes.get("vmf_insert_pfn_pmd_prot") == fn("vmf_insert_pfn_pmd_prot") \
         else "vmf_insert_pfn_pmd"
     pairs = {"pfn": ("insert_pfn", pmd_pfn),
              "page": ("vmf_insert_page_mkwrite", "vmf_insert_folio_pmd")}
     used = pairs[insert_path]
     unused = pairs["page" if insert_path == "pfn" else "pfn"]
-    want = {h: fn for h in ("dax_finish_sync_fault", "vfs_fsync_range") + used}
+    want = {h: fn(h) for h in ("dax_finish_sync_fault", "vfs_fsync_range") + used}
     want.update({h: "unavailable" for h in unused})
     # the vfs_fsync_range exit ends the fsync on ext4 too: its tracepoint is left unattached
     want["ext4_sync_file_exit"] = "unavailable"
@@ -222,7 +225,7 @@ def oracle_truth(ck, case, orc, source):
                          % (source, base, c, v), o[c] == v, "got %d" % o[c])
 
 
-def compare_case(ck, case, want_func, insert_path, flavours):
+def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
     name = case["name"]
     rows, source = oracle_rows(ck, case)
     orc = oracle(rows) if rows is not None else {}
@@ -313,7 +316,7 @@ def compare_case(ck, case, want_func, insert_path, flavours):
                                        "lost_events")) and diag["unmatched_mkwrite"] <= skipped,
              str(diag))
     if want_func:
-        check_probes(ck, name, dt["probes"], insert_path, flavours)
+        check_probes(ck, name, dt["probes"], insert_path, flavours, fentry_refused)
 
 
 def main():
@@ -321,12 +324,13 @@ def main():
     want_func = "--expect-func-probes" in sys.argv
     arg = lambda flag: sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else ""
     insert_path, flavours = arg("--insert-path"), arg("--flavours")
+    fentry_refused = arg("--fentry-refused").split()
     ck = Checker(label)
     cases = parse_cases(open(log, errors="replace").read())
     if not cases:
         ck.check("guest ran the cases", False, "no @@case in " + log)
     for case in cases:
-        compare_case(ck, case, want_func, insert_path, flavours)
+        compare_case(ck, case, want_func, insert_path, flavours, fentry_refused)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
     return 1 if ck.failed or not ck.passed else 0
 
