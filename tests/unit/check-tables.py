@@ -14,6 +14,7 @@ TOP = sys.argv[1] if len(sys.argv) > 1 else \
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 import dt_tables  # noqa: E402
+import tap  # noqa: E402
 
 COUNTERS = dt_tables.rows("DT_COUNTERS")
 KEYS = [r[1] for r in COUNTERS]
@@ -252,18 +253,7 @@ def man_histograms():
 
 
 def main():
-    print("1..%d" % len(CASES))
-    failed = 0
-    for i, fn in enumerate(CASES, 1):
-        try:
-            bad = fn()
-        except Exception as e:  # a table the check cannot find is a failure too
-            bad = ["%s: %s" % (type(e).__name__, e)]
-        print("%s %d - %s" % ("not ok" if bad else "ok", i, fn.__doc__))
-        for b in bad:
-            print("# " + b)
-        failed += bool(bad)
-    return 1 if failed else 0
+    return tap.run(CASES)
 
 
 if __name__ == "__main__":

@@ -16,8 +16,10 @@ from contextlib import redirect_stdout
 TOP = sys.argv[1] if len(sys.argv) > 1 else \
     os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, os.path.join(TOP, "tests", "vm"))
+sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
 import compare  # noqa: E402
 import trace_oracle as to  # noqa: E402
+import tap  # noqa: E402
 
 DATA = os.path.join(TOP, "tests", "unit", "data")
 CASES = []
@@ -215,18 +217,7 @@ def overrun_fails_compare():
 
 
 def main():
-    print("1..%d" % len(CASES))
-    failed = 0
-    for i, fn in enumerate(CASES, 1):
-        try:
-            bad = fn()
-        except Exception as e:  # a sample the check cannot read is a failure too
-            bad = ["%s: %s" % (type(e).__name__, e)]
-        print("%s %d - %s" % ("not ok" if bad else "ok", i, fn.__doc__))
-        for b in bad:
-            print("# " + b)
-        failed += bool(bad)
-    return 1 if failed else 0
+    return tap.run(CASES)
 
 
 if __name__ == "__main__":
