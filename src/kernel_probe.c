@@ -78,6 +78,18 @@ int dt_btf_find(struct btf *vmlinux, const char *module, const char *name, int k
 	return id;
 }
 
+/* Loads a program only to learn whether the kernel takes it: 0, or -errno. */
+static int trial_load(enum bpf_prog_type type, const struct bpf_insn *insns, size_t n,
+		      struct bpf_prog_load_opts *opts)
+{
+	int fd = bpf_prog_load(type, "dt_trial", "GPL", insns, n, opts);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 /* "return 0", the smallest program the verifier accepts. libbpf's BPF_MOV64_IMM and
  * BPF_EXIT_INSN are in its private headers, so the instructions are spelt out here with the
  * UAPI opcode bits. libbpf_probe_bpf_prog_type() loads the same program but takes no attach
@@ -91,16 +103,13 @@ int dt_fentry_trial(int id)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
 		    .attach_btf_id = id);
-	int fd;
+	int err;
 
 	dt_libbpf_expect_failure(); /* a refusal is the answer, reported as the hook's note */
-	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "dt_trial", "GPL", return_zero,
-			   sizeof(return_zero) / sizeof(return_zero[0]), &opts);
-	dt_libbpf_expect_end(fd < 0);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
+	err = trial_load(BPF_PROG_TYPE_TRACING, return_zero,
+			 sizeof(return_zero) / sizeof(return_zero[0]), &opts);
+	dt_libbpf_expect_end(err != 0);
+	return err;
 }
 
 /* The atomics of the array in-flight table (bpf/seq.bpf.h seq_take, seq_release): a 32-bit
@@ -124,16 +133,13 @@ static const struct bpf_insn cmpxchg_xchg[] = {
 
 int dt_cmpxchg_trial(void)
 {
-	int fd;
+	int err;
 
 	dt_libbpf_expect_failure(); /* a refusal is the answer: the hash variant is loaded */
-	fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "dt_cmpxchg", "GPL", cmpxchg_xchg,
-			   sizeof(cmpxchg_xchg) / sizeof(cmpxchg_xchg[0]), NULL);
-	dt_libbpf_expect_end(fd < 0);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
+	err = trial_load(BPF_PROG_TYPE_SOCKET_FILTER, cmpxchg_xchg,
+			 sizeof(cmpxchg_xchg) / sizeof(cmpxchg_xchg[0]), NULL);
+	dt_libbpf_expect_end(err != 0);
+	return err;
 }
 
 bool dt_kprobe_supported(void)
@@ -211,12 +217,7 @@ static const struct bpf_insn bounded_loop[] = {
 /* A raw_tp program: -errno, or 0 if the kernel took it. */
 static int probe_raw_tp(const struct bpf_insn *insns, size_t n)
 {
-	int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "dt_probe", "GPL", insns, n, NULL);
-
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
+	return trial_load(BPF_PROG_TYPE_RAW_TRACEPOINT, insns, n, NULL);
 }
 
 void dt_features_probe(struct dt_features *f, const char *btf_path)
