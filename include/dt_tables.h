@@ -69,29 +69,101 @@
 		  "DAX entries written back."),						\
 	  "`dax_writeback_one` events (DAX entries flushed)")				\
 
-/* Why a PMD fault fell back to PTEs: X(ID, name, meaning), enum DT_FB_<ID>. The checks of
- * dax_iomap_pmd_fault() in kernel order (fs/dax.c, identical on 6.1 and 6.18), then
- * `unknown`; include/daxtrace.h dt_classify_fallback() decides. meaning: the docs/EVENTS.md
- * description. */
+/* Why a PMD fault fell back to PTEs: X(ID, name, meaning, remedy), enum DT_FB_<ID>. The checks
+ * of dax_iomap_pmd_fault() in kernel order (fs/dax.c, identical from 5.10 to 7.x), then
+ * `unknown`; include/daxtrace.h dt_classify_fallback() decides.
+ * - meaning: the docs/EVENTS.md description;
+ * - remedy: what causes it and what to do, from the kernel source of the check: printed under
+ *   the final text report for the reasons that occurred (src/advice.c), and in full in
+ *   docs/EVENTS.md ("What to do") and daxtrace(8) (WHAT TO DO). Plain text, commands in ''. */
 #define DT_FALLBACKS(X)									\
 	X(MISALIGNED, "misaligned",							\
-	  "virtual address and file offset are not congruent mod 2 MiB")		\
-	X(PRIVATE_COW, "private_cow", "write fault on a private mapping")		\
-	X(VMA_START, "vma_start", "the 2 MiB block starts before the VMA")		\
-	X(VMA_END, "vma_end", "the 2 MiB block ends after the VMA")			\
-	X(EOF, "eof", "the 2 MiB block reaches past i_size")				\
+	  "virtual address and file offset are not congruent mod 2 MiB",		\
+	  "The mapping's address and its file offset differ modulo 2 MiB. ext4 and xfs "	\
+	  "pick an aligned address when mmap() gets none (thp_get_unmapped_area); an "	\
+	  "address hint, MAP_FIXED, or a mapping too short to hold a whole aligned "	\
+	  "2 MiB block defeats that. Fix: pass no address, or one where address - "	\
+	  "offset is a multiple of 2 MiB.")						\
+	X(PRIVATE_COW, "private_cow", "write fault on a private mapping",		\
+	  "A write to a MAP_PRIVATE mapping makes a private copy of the page, and DAX "	\
+	  "copies 4 KiB at a time. Fix: map the file MAP_SHARED (MAP_SHARED_VALIDATE "	\
+	  "with MAP_SYNC) when the writes are meant for the file; the writes of a "	\
+	  "private mapping never get 2 MiB pages.")					\
+	X(VMA_START, "vma_start", "the 2 MiB block starts before the VMA",		\
+	  "The mapping starts inside this 2 MiB block of the file, so the block is not "	\
+	  "wholly mapped. Fix: map from a file offset that is a multiple of 2 MiB.")	\
+	X(VMA_END, "vma_end", "the 2 MiB block ends after the VMA",			\
+	  "The mapping ends inside this 2 MiB block, so the block is not wholly mapped. "	\
+	  "Fix: map a length that is a multiple of 2 MiB.")				\
+	X(EOF, "eof", "the 2 MiB block reaches past i_size",				\
+	  "The 2 MiB block reaches past the end of the file (i_size), so its pages are "	\
+	  "mapped 4 KiB each. Fix: make the file size a multiple of 2 MiB ('truncate -s' "	\
+	  "or 'fallocate -l' up to the next 2 MiB boundary).")				\
 	X(ENTRY_CONFLICT, "entry_conflict",						\
 	  "`grab_mapping_entry()` found PTE-sized entries or a conflict, "		\
-	  "so no iomap lookup happened")						\
-	X(EXTENT_SHORT, "extent_short", "the extent is shorter than the 2 MiB block")	\
+	  "so no iomap lookup happened",						\
+	  "The file's page cache already holds 4 KiB DAX entries in this block, left by "	\
+	  "earlier 4 KiB faults of any process (a MADV_NOHUGEPAGE or misaligned mapping, "	\
+	  "one of part of the block). They stay until the file is truncated or its inode leaves "	\
+	  "the cache. Fix: map the file only with 2 MiB-capable mappings; to reset, unmap "	\
+	  "it everywhere and, once nothing has it open, 'echo 2 > "			\
+	  "/proc/sys/vm/drop_caches'.")							\
+	X(EXTENT_SHORT, "extent_short", "the extent is shorter than the 2 MiB block",	\
+	  "The file's extent at this block is shorter than 2 MiB: the block has a hole, "	\
+	  "was written in pieces, or was allocated in fragments. Check: 'filefrag -v "	\
+	  "FILE' or 'xfs_bmap -v FILE' (a 2 MiB mapping needs extents of 512 or more 4 KiB "	\
+	  "blocks that start at multiples of 512). Fix: allocate files whole before use "	\
+	  "('fallocate -l SIZE FILE', then write them once); on xfs set a 2 MiB extent size "	\
+	  "hint ('xfs_io -c \"extsize 2m\" DIR' before the files are made) or make the "	\
+	  "filesystem with 'mkfs.xfs -d su=2m,sw=1'; on ext4 make it with 'mkfs.ext4 -E "	\
+	  "stride=512,stripe-width=512'; copy fragmented files anew.")			\
 	X(HOLE_ZERO_PMD, "hole_zero_pmd",						\
-	  "read of a hole: the huge zero page could not be mapped")			\
+	  "read of a hole: the huge zero page could not be mapped",			\
+	  "A read of a hole or unwritten extent could not map the 2 MiB zero page: it "	\
+	  "could not be allocated, or another thread mapped this block at the same "	\
+	  "moment. Each costs one 4 KiB zero-page fault. Fix: if it recurs, write the "	\
+	  "file before reading it (see hole_loads).")					\
 	X(UNEXPECTED_TYPE, "unexpected_type",						\
-	  "extent neither mapped nor a hole (the kernel WARNs)")			\
+	  "extent neither mapped nor a hole (the kernel WARNs)",			\
+	  "The filesystem gave a DAX fault an extent that is neither written nor a hole, "	\
+	  "and the kernel printed a WARNING (see dmesg). This is a kernel or filesystem "	\
+	  "bug, not a layout problem: report it with the dmesg lines.")			\
 	X(DIRECT_ACCESS, "direct_access",						\
 	  "mapped, but `dax_iomap_direct_access()` failed: the device range is not "	\
-	  "2 MiB contiguous or aligned")						\
-	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`")	\
+	  "2 MiB contiguous or aligned",						\
+	  "The extent is mapped and long enough, but the pmem driver could not give a "	\
+	  "2 MiB-aligned contiguous range for it: the extent is not 2 MiB-aligned on the "	\
+	  "device, the namespace's data does not start 2 MiB-aligned, or the range holds "	\
+	  "a known media error. Check: 'filefrag -v FILE' (physical start a multiple of 512 "	\
+	  "blocks), /sys/block/pmemN/badblocks, 'ndctl list -N' (align). Fix: a filesystem "	\
+	  "made 2 MiB-aligned (see extent_short), a namespace made with 'ndctl "		\
+	  "create-namespace --align 2M', 'ndctl clear-errors' or rewriting the bad range.")	\
+	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`",	\
+	  "daxtrace did not see this attempt's extent lookup (iomap:iomap_iter_dstmap is "	\
+	  "not attached on this kernel, or tracing began mid-fault), so it cannot tell "	\
+	  "the reasons after eof apart. Check: 'daxtrace check' lists the hooks attached.")	\
+
+/* What to do about the other things a report can show, beyond the fallback reasons:
+ * X(ID, name, remedy), enum DT_A_<ID>; when each applies is dt_advice_count() in
+ * src/advice.c. Shown and documented like the fallback remedies. */
+#define DT_ADVICE(X)									\
+	X(RACES, "races",								\
+	  "Between a sync fault's metadata sync and its writable insert, the block's "	\
+	  "DAX entry was gone or of the other size (a fault of the other size, a "		\
+	  "truncate or a hole punch on the same block), so nothing was "		\
+	  "mapped and the CPU faults again. A few are harmless; many mean 4 KiB and 2 MiB "	\
+	  "mappings of the same blocks, or truncates or punches against mapped writes.")	\
+	X(HOLE_LOADS, "hole_loads",							\
+	  "Reads found holes or unwritten extents and mapped the zero page. Each later "	\
+	  "write to those pages faults again to allocate or convert blocks and, with "	\
+	  "MAP_SYNC, to sync metadata. Fix: write the file once before a workload that "	\
+	  "writes it ('fallocate' alone leaves unwritten extents, which count here too).")	\
+	X(FSYNC_BOUND, "fsync_bound",							\
+	  "The fsync stage took at least half of the sync faults' time: the metadata "	\
+	  "commit MAP_SYNC needs when a write fault allocates blocks or converts "	\
+	  "unwritten extents. Fix: allocate and write the file once before the MAP_SYNC "	\
+	  "workload, so that its faults find written blocks and need no sync "		\
+	  "('fallocate' alone leaves unwritten extents, which still need one).")		\
 
 /* Latency histograms, one per stage: X(ID, name, help, needs), enum DT_H_<ID>.
  * - help: the Prometheus HELP of daxtrace_<name>_latency_seconds, which says where the stage

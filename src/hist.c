@@ -95,3 +95,49 @@ void dt_hist_print(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit, 
 		fputc('\n', out);
 	}
 }
+
+int dt_hist_percentile(const struct dt_hist_slots *h, unsigned pct)
+{
+	unsigned __int128 n = 0, seen = 0, rank;
+
+	for (int i = 0; i < DT_MAX_SLOTS; i++)
+		n += h->slots[i];
+	if (!n)
+		return -1;
+	rank = (n * pct + 99) / 100; /* ceil, in 128 bits: counts are u64 */
+	if (!rank)
+		rank = 1;
+	for (int i = 0; i < DT_MAX_SLOTS; i++) {
+		seen += h->slots[i];
+		if (seen >= rank)
+			return i;
+	}
+	return DT_MAX_SLOTS - 1;
+}
+
+void dt_hist_print_percentiles(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit,
+			       int width)
+{
+#define PCT(p) p,
+	static const unsigned pcts[] = { DT_PERCENTILES(PCT) };
+	size_t n = sizeof(pcts) / sizeof(pcts[0]);
+	char item[80], lo[24], hi[24];
+	int col = 0;
+
+	if (dt_hist_percentile(h, 50) < 0)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		int len;
+
+		bounds(dt_hist_percentile(h, pcts[k]), lo, hi, sizeof(lo));
+		/* the unit after the last one, a comma after the others */
+		len = snprintf(item, sizeof(item), "p%u %s -> %s%s%s", pcts[k], lo, hi,
+			       k + 1 < n ? "," : " ", k + 1 < n ? "" : dt_unit_name(unit));
+		if (col && col + 1 + len > width) {
+			fputc('\n', out);
+			col = 0;
+		}
+		col += fprintf(out, "%s%s", col ? " " : "", item);
+	}
+	fputc('\n', out);
+}

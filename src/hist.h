@@ -25,4 +25,14 @@ void dt_slot_range_ns(int i, enum dt_unit unit, uint64_t *low, uint64_t *high);
  * the numbers leave no room for a bar, rows have none. */
 void dt_hist_print(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit, int width);
 
+/* The percentiles every histogram reports, as the slot that holds each: the smallest slot whose
+ * cumulative count reaches ceil(p% of all samples). */
+#define DT_PERCENTILES(X) X(50) X(90) X(99)
+/* The slot holding percentile pct (1..100) of h, or -1 for an empty histogram. */
+int dt_hist_percentile(const struct dt_hist_slots *h, unsigned pct);
+/* "p50 LOW -> HIGH, p90 ..., p99 ... UNIT", wrapped between items to width columns (an item
+ * is at most 52); nothing for an empty histogram. */
+void dt_hist_print_percentiles(FILE *out, const struct dt_hist_slots *h, enum dt_unit unit,
+			       int width);
+
 #endif

@@ -50,6 +50,21 @@ static void inode(struct dt_json *j, struct dt_inode_rec *r)
 	dt_json_end_object(j);
 }
 
+/* "low" and "high" of slot i in ns; "high" null for the open-ended top slot. */
+static void slot_bounds(struct dt_json *j, int i, enum dt_unit unit)
+{
+	uint64_t lo, hi;
+
+	dt_slot_range_ns(i, unit, &lo, &hi);
+	dt_json_key(j, "low");
+	dt_json_u64(j, lo);
+	dt_json_key(j, "high");
+	if (hi == UINT64_MAX)
+		dt_json_null(j);
+	else
+		dt_json_u64(j, hi);
+}
+
 /* Buckets in ns, exact slot bounds; only non-empty ones; the open-ended top slot has
  * "high": null. The slots are log2 of the display unit (-m, --nanoseconds), so the bounds
  * depend on it: slot_unit_ns says which. */
@@ -68,24 +83,33 @@ static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slot
 	dt_json_key(j, "buckets");
 	dt_json_begin_array(j);
 	for (int i = 0; i < DT_MAX_SLOTS; i++) {
-		uint64_t lo, hi;
-
 		if (!slots->slots[i])
 			continue;
-		dt_slot_range_ns(i, unit, &lo, &hi);
 		dt_json_begin_object(j);
-		dt_json_key(j, "low");
-		dt_json_u64(j, lo);
-		dt_json_key(j, "high");
-		if (hi == UINT64_MAX)
-			dt_json_null(j);
-		else
-			dt_json_u64(j, hi);
+		slot_bounds(j, i, unit);
 		dt_json_key(j, "count");
 		dt_json_u64(j, slots->slots[i]);
 		dt_json_end_object(j);
 	}
 	dt_json_end_array(j);
+	/* the bucket each percentile falls in (src/hist.h); null for an empty histogram */
+	dt_json_key(j, "percentiles");
+	dt_json_begin_object(j);
+#define PERCENTILE(p)								\
+	do {									\
+		int i = dt_hist_percentile(slots, p);				\
+		dt_json_key(j, "p" #p);						\
+		if (i < 0) {							\
+			dt_json_null(j);					\
+			break;							\
+		}								\
+		dt_json_begin_object(j);					\
+		slot_bounds(j, i, unit);					\
+		dt_json_end_object(j);						\
+	} while (0);
+	DT_PERCENTILES(PERCENTILE)
+#undef PERCENTILE
+	dt_json_end_object(j);
 	dt_json_end_object(j);
 }
 

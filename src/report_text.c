@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
+#include "advice.h"
 #include "hist.h"
 #include "names.h"
 #include "paths.h"
@@ -237,7 +238,10 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 			continue;
 		fprintf(out, "\n%s latency, %" PRIu64 " samples:\n", dt_hist_names[h], n);
 		dt_hist_print(out, &s->hists[h], cfg->unit, width);
+		dt_hist_print_percentiles(out, &s->hists[h], cfg->unit, width);
 	}
+	if (ctx->final)
+		dt_report_advice(out, s, width);
 	if (ctx->stats) {
 		unsigned long long runs = 0, ns = 0;
 

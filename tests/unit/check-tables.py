@@ -21,6 +21,7 @@ KEYS = [r[1] for r in COUNTERS]
 REASONS = dt_tables.rows("DT_FALLBACKS")
 HISTS = dt_tables.names("DT_HISTS")
 DIAGS = dt_tables.names("DT_DIAGS")
+ADVICE = dt_tables.rows("DT_ADVICE")
 
 
 def doc(name):
@@ -250,6 +251,25 @@ def man_histograms():
     """daxtrace.8 text report: the histograms, in order"""
     sect = section(doc("daxtrace.8"), r"^Then, for every histogram with samples$", r"^a title line")
     return same("daxtrace.8 histograms", roff_words(sect), HISTS)
+
+
+@case
+def events_md_what_to_do():
+    """docs/EVENTS.md What to do: every fallback reason and advice topic with its remedy, in order"""
+    rows = md_table(section(doc("EVENTS.md"), r"^## What to do$", r"^## "), "| reason or topic |")
+    got = [(ticked(r[0])[0], r[1].replace("\\|", "|")) for r in rows]
+    return same("EVENTS.md What to do (name, remedy)", got,
+                [(r[1], r[-1]) for r in REASONS + ADVICE])
+
+
+@case
+def man_what_to_do():
+    """daxtrace.8 WHAT TO DO: every fallback reason and advice topic, in order, each with its remedy"""
+    sect = section(doc("daxtrace.8"), r"^\.SH WHAT TO DO$", r"^\.SH ")
+    items = re.findall(r"^\.TP\n\.B (\S+)\n(.*)$", sect, re.M)
+    got = [(n, t.replace("\\-", "-").replace("\\e", "\\")) for n, t in items]
+    return same("daxtrace.8 WHAT TO DO (name, remedy)", got,
+                [(r[1], r[-1]) for r in REASONS + ADVICE])
 
 
 def main():

@@ -356,6 +356,67 @@ static void test_width_40_typical(void **state)
 	check_layout(&h, DT_UNIT_NS, 40);
 }
 
+/* The percentile is the slot whose cumulative count first reaches ceil(p% of n). */
+static void test_percentiles(void **state)
+{
+	struct dt_hist_slots h = {};
+
+	assert_int_equal(dt_hist_percentile(&h, 50), -1);
+	h.slots[4] = 1; /* one sample: every percentile is its slot */
+	assert_int_equal(dt_hist_percentile(&h, 50), 4);
+	assert_int_equal(dt_hist_percentile(&h, 99), 4);
+	h = (struct dt_hist_slots){};
+	h.slots[2] = 50, h.slots[5] = 40, h.slots[7] = 9, h.slots[20] = 1;
+	assert_int_equal(dt_hist_percentile(&h, 50), 2);  /* rank 50: the last of slot 2 */
+	assert_int_equal(dt_hist_percentile(&h, 90), 5);  /* rank 90 */
+	assert_int_equal(dt_hist_percentile(&h, 99), 7);  /* rank 99 */
+	assert_int_equal(dt_hist_percentile(&h, 100), 20);
+	h.slots[2] = 51; /* n 101: p50 is rank 51, still slot 2; p99 rank 100 is slot 7 */
+	assert_int_equal(dt_hist_percentile(&h, 50), 2);
+	assert_int_equal(dt_hist_percentile(&h, 99), 7);
+	h = (struct dt_hist_slots){};
+	h.slots[1] = 1, h.slots[2] = 1, h.slots[3] = 1; /* ceil: p50 of 3 is the 2nd sample */
+	assert_int_equal(dt_hist_percentile(&h, 50), 2);
+	assert_int_equal(dt_hist_percentile(&h, 90), 3);
+	h = (struct dt_hist_slots){};
+	h.slots[0] = UINT64_MAX, h.slots[31] = UINT64_MAX; /* sums past 64 bits do not wrap */
+	assert_int_equal(dt_hist_percentile(&h, 50), 0);
+	assert_int_equal(dt_hist_percentile(&h, 99), 31);
+}
+
+static char *render_percentiles(const struct dt_hist_slots *h, enum dt_unit unit, int width)
+{
+	struct dt_capture c;
+
+	dt_capture_begin(&c);
+	dt_hist_print_percentiles(c.f, h, unit, width);
+	dt_capture_end(&c);
+	return c.buf;
+}
+
+/* One line when it fits, in the display unit's slot bounds; wrapped between items when not;
+ * nothing for an empty histogram. */
+static void test_percentile_line(void **state)
+{
+	struct dt_hist_slots h = {};
+	char *got = render_percentiles(&h, DT_UNIT_US, 80);
+
+	assert_string_equal(got, "");
+	free(got);
+	h.slots[2] = 50, h.slots[5] = 40, h.slots[7] = 9, h.slots[31] = 1;
+	got = render_percentiles(&h, DT_UNIT_US, 80);
+	assert_string_equal(got, "p50 4 -> 7, p90 32 -> 63, p99 128 -> 255 usecs\n");
+	free(got);
+	h = (struct dt_hist_slots){};
+	h.slots[2] = 98, h.slots[31] = 2; /* p99 in the open-ended slot */
+	got = render_percentiles(&h, DT_UNIT_NS, 80);
+	assert_string_equal(got, "p50 4 -> 7, p90 4 -> 7, p99 2147483648 -> inf nsecs\n");
+	free(got);
+	got = render_percentiles(&h, DT_UNIT_NS, 40);
+	assert_string_equal(got, "p50 4 -> 7, p90 4 -> 7,\np99 2147483648 -> inf nsecs\n");
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +433,8 @@ int main(void)
 		cmocka_unit_test(test_trim_single_middle_slot),
 		cmocka_unit_test(test_layout_properties),
 		cmocka_unit_test(test_width_40_typical),
+		cmocka_unit_test(test_percentiles),
+		cmocka_unit_test(test_percentile_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

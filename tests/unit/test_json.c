@@ -615,6 +615,28 @@ static void test_report_null_kernel(void **state)
 	dt_capture_free(&c);
 }
 
+/* Each histogram carries the bucket of p50, p90 and p99 in ns; null when it is empty. The
+ * fixture's pte_fault has 2 samples in slot 3 and 1 in the open-ended top slot. */
+static void test_report_percentiles(void **state)
+{
+	struct report_fixture *f = *state;
+	struct json_object *o = render_report(f, NULL, false);
+	struct json_object *hists = get(o, "histograms", json_type_array), *p, *k;
+
+	p = get(json_object_array_get_idx(hists, DT_H_PTE_FAULT), "percentiles", json_type_object);
+	k = get(p, "p50", json_type_object);
+	assert_int_equal(get_u64(k, "low"), 8000);
+	assert_int_equal(get_u64(k, "high"), 15999);
+	k = get(p, "p90", json_type_object); /* rank 3 of 3: the top slot */
+	assert_int_equal(get_u64(k, "low"), 2147483648000ULL);
+	assert_true(json_object_is_type(json_object_object_get(k, "high"), json_type_null));
+	get(p, "p99", json_type_object);
+	p = get(json_object_array_get_idx(hists, DT_H_INSERT), "percentiles", json_type_object);
+	assert_int_equal(json_object_object_length(p), 3);
+	assert_true(json_object_is_type(json_object_object_get(p, "p50"), json_type_null));
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +650,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_empty_snapshot, report_setup,
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_bucket_bounds_follow_unit, report_setup,
+						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_percentiles, report_setup,
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_partial, report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,

@@ -5,6 +5,7 @@
 #include "test_support.h"
 #include "cli.h"
 #include "names.h"
+#include "advice.h"
 #include "report.h"
 
 static void fill(struct dt_snapshot *s)
@@ -252,6 +253,50 @@ static void test_escaped_comm_fits_the_width(void **state)
 	}
 }
 
+/* The final report ends with what to do about each reason and topic that occurred, and only
+ * those; an interval report does not repeat it; every line fits every width. */
+static void test_advice_in_final_report(void **state)
+{
+	char *text = render_interval(80, true, 0, 1000000000ULL), *save;
+	const char *what = strstr(text, "\nWhat to do ");
+
+	assert_non_null(what);
+	assert_non_null(strstr(what, "\n  misaligned, 12345678 fallbacks: The mapping's address"));
+	assert_non_null(strstr(what, "\n  entry_conflict, 9 fallbacks: "));
+	assert_non_null(strstr(what, "\n  races, 1000000012: ")); /* 1000000007 + DT_C_RACES */
+	assert_non_null(strstr(what, "\n  hole_loads, "));
+	assert_null(strstr(what, "extent_short,"));
+	assert_null(strstr(what, "fsync_bound,")); /* no fsync samples */
+	free(text);
+	text = render_interval(80, false, 0, 1000000000ULL);
+	assert_null(strstr(text, "What to do"));
+	free(text);
+	for (int width = 40; width <= 132; width++) {
+		text = render_interval(width, true, 0, 1000000000ULL);
+		for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			if ((int)strlen(l) > width)
+				fail_msg("width %d: %zu columns: '%s'", width, strlen(l), l);
+		free(text);
+	}
+}
+
+/* fsync_bound: the fsync stage holds at least half of the sync faults' time. */
+static void test_fsync_bound(void **state)
+{
+	struct dt_snapshot s;
+
+	dt_snapshot_init(&s);
+	s.hists[DT_H_FSYNC].slots[3] = 7;
+	s.hist_sum_ns[DT_H_SYNC_FAULT] = 1000;
+	s.hist_sum_ns[DT_H_FSYNC] = 499;
+	assert_int_equal(dt_advice_count(&s, DT_A_FSYNC_BOUND), 0);
+	s.hist_sum_ns[DT_H_FSYNC] = 500;
+	assert_int_equal(dt_advice_count(&s, DT_A_FSYNC_BOUND), 7);
+	s.hist_sum_ns[DT_H_SYNC_FAULT] = 0; /* sync faults not timed: nothing to compare with */
+	assert_int_equal(dt_advice_count(&s, DT_A_FSYNC_BOUND), 0);
+	dt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +307,8 @@ int main(void)
 		cmocka_unit_test(test_escaped_comm_fits_the_width),
 		cmocka_unit_test(test_details_are_labelled),
 		cmocka_unit_test(test_partial_final_report),
+		cmocka_unit_test(test_advice_in_final_report),
+		cmocka_unit_test(test_fsync_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
