@@ -144,21 +144,22 @@
 	  "the reasons after eof apart. Check: 'daxtrace check' lists the hooks attached.")	\
 
 /* What to do about the other things a report can show, beyond the fallback reasons:
- * X(ID, name, remedy), enum DT_A_<ID>; when each applies is dt_advice_count() in
+ * X(ID, name, counted, remedy), enum DT_A_<ID>; when each applies and what its count is
+ * (`counted`, plural, for the report's "name, N counted:") is dt_advice_count() in
  * src/advice.c. Shown and documented like the fallback remedies. */
 #define DT_ADVICE(X)									\
-	X(RACES, "races",								\
+	X(RACES, "races", "races",							\
 	  "Between a sync fault's metadata sync and its writable insert, the block's "	\
 	  "DAX entry was gone or of the other size (a fault of the other size, a "		\
 	  "truncate or a hole punch on the same block), so nothing was "		\
 	  "mapped and the CPU faults again. A few are harmless; many mean 4 KiB and 2 MiB "	\
 	  "mappings of the same blocks, or truncates or punches against mapped writes.")	\
-	X(HOLE_LOADS, "hole_loads",							\
+	X(HOLE_LOADS, "hole_loads", "zero-page loads",				\
 	  "Reads found holes or unwritten extents and mapped the zero page. Each later "	\
 	  "write to those pages faults again to allocate or convert blocks and, with "	\
 	  "MAP_SYNC, to sync metadata. Fix: write the file once before a workload that "	\
 	  "writes it ('fallocate' alone leaves unwritten extents, which count here too).")	\
-	X(FSYNC_BOUND, "fsync_bound",							\
+	X(FSYNC_BOUND, "fsync_bound", "timed sync faults",				\
 	  "The fsync stage took at least half of the sync faults' time: the metadata "	\
 	  "commit MAP_SYNC needs when a write fault allocates blocks or converts "	\
 	  "unwritten extents. Fix: allocate and write the file once before the MAP_SYNC "	\

@@ -7,9 +7,11 @@
 
 #define REMEDY_FB(id, name, meaning, remedy) [DT_FB_##id] = remedy,
 const char *const dt_fallback_remedies[DT_FB_NR] = { DT_FALLBACKS(REMEDY_FB) };
-#define NAME_A(id, name, remedy) [DT_A_##id] = name,
+#define NAME_A(id, name, counted, remedy) [DT_A_##id] = name,
 const char *const dt_advice_names[DT_A_NR] = { DT_ADVICE(NAME_A) };
-#define REMEDY_A(id, name, remedy) [DT_A_##id] = remedy,
+#define COUNTED_A(id, name, counted, remedy) [DT_A_##id] = counted,
+static const char *const counted[DT_A_NR] = { DT_ADVICE(COUNTED_A) };
+#define REMEDY_A(id, name, counted, remedy) [DT_A_##id] = remedy,
 const char *const dt_advice_remedies[DT_A_NR] = { DT_ADVICE(REMEDY_A) };
 
 uint64_t dt_advice_count(const struct dt_snapshot *s, enum dt_advice a)
@@ -23,20 +25,16 @@ uint64_t dt_advice_count(const struct dt_snapshot *s, enum dt_advice a)
 		return s->totals[DT_C_HOLE_LOADS];
 	case DT_A_FSYNC_BOUND:
 		/* the fsync stage nests inside sync_fault, so fsync <= whole when both are timed */
-		return whole && fsync >= whole / 2 ? dt_hist_count(&s->hists[DT_H_FSYNC]) : 0;
+		return whole && fsync >= whole / 2 ? dt_hist_count(&s->hists[DT_H_SYNC_FAULT]) : 0;
 	case DT_A_NR:
 		break;
 	}
 	return 0;
 }
 
-/* "  HEAD: TEXT" word-wrapped to width, continuation lines indented by 4. The texts are ours
- * (include/dt_tables.h), not the traced host's: no escaping needed. */
-static void paragraph(FILE *out, const char *head, const char *text, int width)
+/* Words of p to out, wrapped at width; a new line starts with an indent of 4. Returns col. */
+static int words(FILE *out, const char *p, int col, int width)
 {
-	int col = fprintf(out, "  %s:", head);
-	const char *p = text;
-
 	while (*p) {
 		size_t n = strcspn(p, " ");
 
@@ -48,6 +46,18 @@ static void paragraph(FILE *out, const char *head, const char *text, int width)
 		p += n;
 		p += strspn(p, " ");
 	}
+	return col;
+}
+
+/* "  HEAD: TEXT" word-wrapped to width, continuation lines indented by 4. The texts are ours
+ * (include/dt_tables.h), not the traced host's: no escaping needed. */
+static void paragraph(FILE *out, const char *head, const char *text, int width)
+{
+	char h[80];
+
+	snprintf(h, sizeof(h), "%s:", head);
+	fputc(' ', out); /* the second space of the indent comes with the first word */
+	words(out, text, words(out, h, 1, width), width);
 	fputc('\n', out);
 }
 
@@ -77,7 +87,7 @@ void dt_report_advice(FILE *out, const struct dt_snapshot *s, int width)
 		if (!n)
 			continue;
 		heading(out, &any);
-		snprintf(head, sizeof(head), "%s, %" PRIu64, dt_advice_names[a], n);
+		snprintf(head, sizeof(head), "%s, %" PRIu64 " %s", dt_advice_names[a], n, counted[a]);
 		paragraph(out, head, dt_advice_remedies[a], width);
 	}
 }

@@ -263,7 +263,7 @@ static void test_advice_in_final_report(void **state)
 	assert_non_null(what);
 	assert_non_null(strstr(what, "\n  misaligned, 12345678 fallbacks: The mapping's address"));
 	assert_non_null(strstr(what, "\n  entry_conflict, 9 fallbacks: "));
-	assert_non_null(strstr(what, "\n  races, 1000000012: ")); /* 1000000007 + DT_C_RACES */
+	assert_non_null(strstr(what, "\n  races, 1000000012 races: ")); /* 1000000007 + DT_C_RACES */
 	assert_non_null(strstr(what, "\n  hole_loads, "));
 	assert_null(strstr(what, "extent_short,"));
 	assert_null(strstr(what, "fsync_bound,")); /* no fsync samples */
@@ -286,7 +286,7 @@ static void test_fsync_bound(void **state)
 	struct dt_snapshot s;
 
 	dt_snapshot_init(&s);
-	s.hists[DT_H_FSYNC].slots[3] = 7;
+	s.hists[DT_H_SYNC_FAULT].slots[3] = 7;
 	s.hist_sum_ns[DT_H_SYNC_FAULT] = 1000;
 	s.hist_sum_ns[DT_H_FSYNC] = 499;
 	assert_int_equal(dt_advice_count(&s, DT_A_FSYNC_BOUND), 0);
