@@ -137,7 +137,8 @@
 	  "a known media error. Check: 'filefrag -v FILE' (physical start a multiple of 512 "	\
 	  "blocks), /sys/block/pmemN/badblocks, 'ndctl list -N' (align). Fix: a filesystem "	\
 	  "made 2 MiB-aligned (see extent_short), a namespace made with 'ndctl "		\
-	  "create-namespace --align 2M', 'ndctl clear-errors' or rewriting the bad range.")	\
+	  "create-namespace --align 2M'; rewriting a bad range clears it ('ndctl "		\
+	  "clear-errors' only where the data does not matter).")			\
 	X(UNKNOWN, "unknown", "daxtrace cannot evaluate the checks after `eof`",	\
 	  "daxtrace did not see this attempt's extent lookup (iomap:iomap_iter_dstmap is "	\
 	  "not attached on this kernel, or tracing began mid-fault), so it cannot tell "	\
