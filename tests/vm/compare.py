@@ -257,6 +257,21 @@ def check_offsets(ck, case, files, inodes, close):
             ck.check(name + ": %s %s == trace buffer %s (%d events)"
                      % (base, listed_key, sorted(want.items()), sum(want.values())), ok,
                      "got %s, %d more" % (sorted(mine.items()), more))
+        # (a) the blocks daxload declared for each reason and for its races
+        if "fallback_blocks" in f and got["fallback_offsets_more"] == 0:
+            have = {}
+            for e in got["fallback_offsets"]:
+                have.setdefault(e["reason"], set()).add(e["offset"])
+            want_b = {r: set(b) for r, b in f["fallback_blocks"].items()}
+            ck.truth(case["truth"]["mode"], "fallback_offsets",
+                     name + ": %s fallback blocks == declared %s"
+                     % (base, {r: sorted(b) for r, b in want_b.items()}), have == want_b,
+                     "got %s" % {r: sorted(b) for r, b in have.items()})
+        if "race_blocks" in f and got["race_offsets_more"] == 0:
+            have = {e["offset"] for e in got["race_offsets"]}
+            ck.truth(case["truth"]["mode"], "race_offsets",
+                     name + ": %s race blocks == declared %s" % (base, f["race_blocks"]),
+                     have == set(f["race_blocks"]), "got %s" % sorted(have))
         # the reasons at the blocks are the reasons counted (which the checks above hold to
         # the regions daxload provoked), event for event
         if got["fallback_offsets_more"] == 0:
