@@ -644,6 +644,36 @@ static void test_offsets(void **state)
 	dt_snapshot_free(&s);
 }
 
+/* With -i each report has the interval's growth of each block's row: 1, then 2, then none. */
+static void test_offsets_interval(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint64_t vmf = kmem_pmd_fault_vmf();
+	const struct dt_offset_rec *o;
+	struct dt_snapshot s;
+	size_t want[3] = { 1, 2, 0 };
+
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x603);
+	kmem_store();
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < want[round]; i++) {
+			run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+			run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+		}
+		dt_snapshot_init(&s);
+		assert_int_equal(dt_collect(skel, &s, true), 0);
+		if (want[round]) {
+			assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 1);
+			assert_int_equal(o[0].key.offset, 6ULL << 20);
+			assert_int_equal(o[0].count, want[round]);
+		} else {
+			assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 0);
+		}
+		dt_snapshot_free(&s);
+	}
+	dt_collect_end();
+}
+
 /* With the offsets map full, a fallback in a new block is still counted, its offset is not, and
  * offset_map_full says so; one in a block that has its row still adds to it. */
 static void test_offsets_map_full(void **state)
@@ -914,6 +944,7 @@ int main(void)
 		cmocka_unit_test_setup(test_slot_count, reset),
 		cmocka_unit_test_setup(test_offsets, reset),
 		cmocka_unit_test_setup(test_offsets_map_full, reset),
+		cmocka_unit_test_setup(test_offsets_interval, reset),
 		cmocka_unit_test_setup(test_threads_at_once, reset),
 	};
 	int failed;
