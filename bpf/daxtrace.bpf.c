@@ -52,11 +52,11 @@ DT_TP(dax_insert_pfn_mkwrite, on_mkwrite(typed, inode, vmf, result, false),
       struct inode *inode, struct vm_fault *vmf, int result)
 DT_TP(dax_insert_pfn_mkwrite_no_entry, on_mkwrite(typed, inode, vmf, result, true),
       struct inode *inode, struct vm_fault *vmf, int result)
-DT_TP(dax_writeback_range, on_writeback_range(typed, inode, false),
+DT_TP(dax_writeback_range, on_writeback_range(typed, inode, start_index, false),
       struct inode *inode, unsigned long start_index, unsigned long end_index)
-DT_TP(dax_writeback_range_done, on_writeback_range(typed, inode, true),
+DT_TP(dax_writeback_range_done, on_writeback_range(typed, inode, start_index, true),
       struct inode *inode, unsigned long start_index, unsigned long end_index)
-DT_TP(dax_writeback_one, on_writeback_one(typed, inode),
+DT_TP(dax_writeback_one, on_writeback_one(typed, inode, pgoff),
       struct inode *inode, unsigned long pgoff, unsigned long pglen)
 
 /* Fallback reasons need the extent the PMD attempt looked up. */

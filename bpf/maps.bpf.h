@@ -56,6 +56,15 @@ struct {
 	__type(value, struct dt_proc_val);
 } procs SEC(".maps");
 
+/* Where fallbacks and races happened: events per (inode, 2 MiB block, kind, reason). The first
+ * max_entries distinct rows seen stay; later new rows are counted in diag[OFFSET_OVERFLOW]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DT_DEFAULT_MAX_OFFSETS);
+	__type(key, struct dt_offset_key);
+	__type(value, __u64);
+} offsets SEC(".maps");
+
 /* The in-flight table (include/daxtrace.h). A fault runs synchronously on its thread, so a
  * thread has at most one sequence open. The array's slots are claimed with compare-and-swap,
  * which kernels before 5.12 refuse; the object built with DT_INFLIGHT_HASH (build/

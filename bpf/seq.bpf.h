@@ -95,24 +95,42 @@ static __always_inline void capture_path(struct dt_inode_val *v, struct vm_fault
 	}
 }
 
-/* The per-inode record, created on first sight. NULL when the map is full: the event still
- * counts in totals[], and diag[] says how often that happened. */
-static __always_inline struct dt_inode_val *inode_val(const struct dt_inode_key *k,
-						      struct vm_fault *vmf)
+/* The per-inode record, created on first sight; NULL when the map is full. */
+static __always_inline struct dt_inode_val *inode_val_quiet(const struct dt_inode_key *k,
+							    struct vm_fault *vmf)
 {
 	struct dt_inode_val *v = bpf_map_lookup_elem(&inodes, k);
 
 	if (!v) {
 		bpf_map_update_elem(&inodes, k, &zero_inode, BPF_NOEXIST);
 		v = bpf_map_lookup_elem(&inodes, k);
-		if (!v) {
-			add(&diag[DT_D_INODE_OVERFLOW], 1);
+		if (!v)
 			return NULL;
-		}
 	}
 	if (vmf && !v->path[0][0])
 		capture_path(v, vmf);
 	return v;
+}
+
+/* The same for an event to count: NULL when the map is full, and then the event still counts
+ * in totals[], and diag[] says how often that happened. */
+static __always_inline struct dt_inode_val *inode_val(const struct dt_inode_key *k,
+						      struct vm_fault *vmf)
+{
+	struct dt_inode_val *v = inode_val_quiet(k, vmf);
+
+	if (!v)
+		add(&diag[DT_D_INODE_OVERFLOW], 1);
+	return v;
+}
+
+/* `trace`: the inode row at a fault's first event, so that user space can name the file of
+ * every line (src/trace_stream.c looks it up). No event is missing from a row it cannot get
+ * here, so a full map is not counted. */
+static __always_inline void trace_inode(const struct dt_inode_key *k, struct vm_fault *vmf)
+{
+	if (trace_mode && !bpf_map_lookup_elem(&inodes, k))
+		inode_val_quiet(k, vmf);
 }
 
 /* The device's record of unkeyed events, created on first need; NULL past DT_MAX_DEVS. */
@@ -164,6 +182,37 @@ static __always_inline void count_fallback(struct dt_inode_val *v, const struct 
 		add(&d->fallbacks[r], 1);
 }
 
+/* One fallback or race at page index pgoff of inode k, in its 2 MiB block's row. Only for an
+ * inode that has a row (v): without one the event is already in inode_map_full, and a block
+ * row would name a file no report shows. Insert-if-absent then a plain add: no fetching
+ * atomic, which 5.10 refuses. */
+static __always_inline void count_offset(const struct dt_inode_val *v,
+					 const struct dt_inode_key *k, __u64 pgoff, int kind,
+					 int reason)
+{
+	struct dt_offset_key ok = {};
+	__u64 one = 1, *n;
+
+	if (!v)
+		return;
+	ok.inode = *k;
+	ok.offset = DT_BLOCK_OFFSET(pgoff);
+	ok.kind = kind;
+	ok.reason = reason;
+	n = bpf_map_lookup_elem(&offsets, &ok);
+	if (n) {
+		add(n, 1);
+		return;
+	}
+	if (!bpf_map_update_elem(&offsets, &ok, &one, BPF_NOEXIST))
+		return;
+	n = bpf_map_lookup_elem(&offsets, &ok); /* another CPU inserted it meanwhile */
+	if (n)
+		add(n, 1);
+	else
+		add(&diag[DT_D_OFFSET_OVERFLOW], 1);
+}
+
 /* Faults per (inode, process), from which user space picks the top process of each inode. */
 static __always_inline void count_proc(const struct dt_inode_key *k, __u64 id)
 {
@@ -182,8 +231,9 @@ static __always_inline void count_proc(const struct dt_inode_key *k, __u64 id)
 	add(&p->faults, 1);
 }
 
-static __always_inline void emit(int type, const struct dt_inode_key *k, struct vm_fault *vmf,
-				 int result, __u64 latency_ns, int fallback)
+/* pgoff: the page index of an event without a vmf (writeback's start_index, pgoff). */
+static __always_inline void emit_at(int type, const struct dt_inode_key *k, struct vm_fault *vmf,
+				    __u64 pgoff, int result, __u64 latency_ns, int fallback)
 {
 	struct dt_event *e;
 	__u64 id;
@@ -200,16 +250,23 @@ static __always_inline void emit(int type, const struct dt_inode_key *k, struct 
 	e->ino = k->ino;
 	e->dev = k->dev;
 	e->address = vmf ? BPF_CORE_READ(vmf, address) : 0;
-	e->pgoff = vmf ? BPF_CORE_READ(vmf, pgoff) : 0;
+	e->pgoff = vmf ? BPF_CORE_READ(vmf, pgoff) : pgoff;
 	e->latency_ns = latency_ns;
 	e->pid = id >> 32;
 	e->tid = (__u32)id;
 	e->result = result;
 	e->type = type;
 	e->fallback = fallback;
+	e->gen = k->gen;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void emit(int type, const struct dt_inode_key *k, struct vm_fault *vmf,
+				 int result, __u64 latency_ns, int fallback)
+{
+	emit_at(type, k, vmf, 0, result, latency_ns, fallback);
 }
 
 /* ---- the in-flight table ---------------------------------------------------------------- */
@@ -333,6 +390,7 @@ static __always_inline int on_fault(bool typed, struct inode *inode, struct vm_f
 		return 0;
 	now = bpf_ktime_get_ns();
 	address = fault_address(typed, vmf);
+	trace_inode(&k, vmf);
 	emit(pmd ? DT_E_PMD_FAULT : DT_E_PTE_FAULT, &k, vmf, 0, 0, 0);
 	s = seq_open(tid, now, &held);
 	if (!s) {
@@ -458,6 +516,7 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 		reason = classify(vmf, max_pgoff, s);
 		count(v, &k, DT_C_FALLBACKS);
 		count_fallback(v, &k, reason);
+		count_offset(v, &k, BPF_CORE_READ(vmf, pgoff), DT_OFF_FALLBACK, reason);
 		if (s)
 			s->phase = DT_P_RETRY;
 	} else if (result & DT_VM_FAULT_FAULT_ERROR) {
@@ -518,8 +577,10 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 	now = bpf_ktime_get_ns();
 	v = inode_val(&k, vmf);
 	s = seq_of((__u32)id, vmf, DT_P_SYNC_PENDING);
-	if (no_entry)
+	if (no_entry) {
 		count(v, &k, DT_C_RACES);
+		count_offset(v, &k, BPF_CORE_READ(vmf, pgoff), DT_OFF_RACE, 0);
+	}
 	else if (result & DT_VM_FAULT_ERROR)
 		count(v, &k, DT_C_MKWRITE_ERRORS);
 	else if (s)
@@ -650,7 +711,8 @@ static __always_inline int on_exit(void)
 /* Inside a sync fault the start time goes into the thread's sequence, which the fault path
  * looks up anyway; a hash update and delete per fault cost more. Writeback from fsync(2),
  * msync(2) or a kworker has no sequence and uses wb_start. */
-static __always_inline int on_writeback_range(bool typed, struct inode *inode, bool done)
+static __always_inline int on_writeback_range(bool typed, struct inode *inode, __u64 start,
+					      bool done)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 	__u64 id = bpf_get_current_pid_tgid(), now, *t0, lat = 0;
@@ -678,18 +740,18 @@ static __always_inline int on_writeback_range(bool typed, struct inode *inode, b
 			bpf_map_delete_elem(&wb_start, &tid);
 		}
 	}
-	emit(done ? DT_E_WRITEBACK_RANGE_DONE : DT_E_WRITEBACK_RANGE, &k, NULL, 0, lat, 0);
+	emit_at(done ? DT_E_WRITEBACK_RANGE_DONE : DT_E_WRITEBACK_RANGE, &k, NULL, start, 0, lat, 0);
 	return 0;
 }
 
-static __always_inline int on_writeback_one(bool typed, struct inode *inode)
+static __always_inline int on_writeback_one(bool typed, struct inode *inode, __u64 pgoff)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 
 	if (!wanted(&k, bpf_get_current_pid_tgid()))
 		return 0;
 	count(inode_val(&k, NULL), &k, DT_C_WRITEBACKS);
-	emit(DT_E_WRITEBACK_ONE, &k, NULL, 0, 0, 0);
+	emit_at(DT_E_WRITEBACK_ONE, &k, NULL, pgoff, 0, 0, 0);
 	return 0;
 }
 

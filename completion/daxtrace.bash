@@ -13,7 +13,7 @@ _daxtrace()
 		fi
 	done
 	case $prev in
-		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-inflight|--ringbuf-kb|--prometheus-top)
+		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-inflight|--ringbuf-kb|--prometheus-top)
 			return ;;
 		-p|--pid)
 			_pids; return ;;

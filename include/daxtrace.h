@@ -91,6 +91,24 @@ struct dt_proc_val {
 	char comm[DT_TASK_COMM_LEN];
 };
 
+/* Where in a file fallbacks and races happened: one row of the `offsets` map per (inode, 2 MiB
+ * block, kind, fallback reason), its value the number of events (a __u64). */
+enum dt_offset_kind {
+	DT_OFF_FALLBACK, /* dax_pmd_fault_done with FALLBACK; reason: enum dt_fallback_reason */
+	DT_OFF_RACE,     /* dax_insert_pfn_mkwrite_no_entry; reason 0 */
+};
+
+struct dt_offset_key {
+	struct dt_inode_key inode;
+	__u64 offset; /* file offset in bytes of the 2 MiB block: (pgoff & ~0x1ff) << 12 */
+	__u8 kind;    /* enum dt_offset_kind */
+	__u8 reason;
+	__u8 pad[6];
+};
+
+/* The file offset of the 2 MiB block holding page index pgoff. */
+#define DT_BLOCK_OFFSET(pgoff) (((pgoff) & ~0x1ffULL) << 12)
+
 /* What dax_pmd_fault and iomap_iter_dstmap tell about one PMD attempt: everything the fallback
  * classifier needs, and nothing kernel-typed, so user space can unit-test it. */
 struct dt_pmd_try {
@@ -184,7 +202,8 @@ struct dt_event {
 	__s32 result;
 	__u8 type;
 	__u8 fallback;     /* dt_fallback_reason + 1 on a FALLBACK, else 0 */
-	__u8 pad[6];
+	__u8 pad[2];
+	__u32 gen;         /* inode->i_generation: with dev and ino, the key of its inode row */
 	char comm[DT_TASK_COMM_LEN];
 };
 

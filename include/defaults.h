@@ -9,6 +9,12 @@
 #define DT_DEFAULT_MAX_PROCS 16384    /* --max-procs: the per-(inode, process) map */
 #define DT_DEFAULT_MAX_INFLIGHT 4096  /* --max-inflight: in-flight slots, a power of two */
 #define DT_DEFAULT_RINGBUF_KB 4096    /* --ringbuf-kb: the ring buffer of `trace` */
+/* --max-offsets: the (inode, 2 MiB block, kind, reason) rows of fallbacks and races. A
+ * preallocated hash entry of a 32-byte key and an 8-byte value is 88 bytes in the kernel, plus
+ * a 16-byte bucket per entry rounded up to a power of two: about 420 KiB at 4096. */
+#define DT_DEFAULT_MAX_OFFSETS 4096
+/* Offsets listed per inode and kind in the JSON; the text detail line shows fewer. */
+#define DT_OFFSETS_SHOWN 16
 
 /* For --help, whose strings are built at compile time. */
 #define DT_STR_(x) #x

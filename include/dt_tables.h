@@ -255,6 +255,10 @@
 	X(DEV_OVERFLOW, "dev_map_full",							\
 	  "events of more devices than the device table holds, with the inode map "	\
 	  "full: they are in the host totals only")					\
+	/* offsets map full: a fallback's or race's block is not recorded (still counted) */	\
+	X(OFFSET_OVERFLOW, "offset_map_full",						\
+	  "fallbacks and races whose file offset was not recorded (offset map full; "	\
+	  "raise --max-offsets); their counts are complete")				\
 
 /* `daxtrace trace` event types: X(ID, name), enum DT_E_<ID>. */
 #define DT_EVENTS(X)									\

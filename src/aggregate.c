@@ -13,12 +13,15 @@ void dt_snapshot_init(struct dt_snapshot *s)
 void dt_snapshot_clear(struct dt_snapshot *s)
 {
 	struct dt_inode_rec *keep = s->inodes;
+	struct dt_offset_rec *offsets = s->offsets;
 	uint32_t *index = s->index;
-	size_t cap = s->cap_inodes, index_cap = s->index_cap;
+	size_t cap = s->cap_inodes, index_cap = s->index_cap, cap_offsets = s->cap_offsets;
 
 	memset(s, 0, sizeof(*s));
 	s->inodes = keep;
 	s->cap_inodes = cap;
+	s->offsets = offsets;
+	s->cap_offsets = cap_offsets;
 	s->index = index;
 	s->index_cap = index_cap;
 	if (index)
@@ -28,6 +31,7 @@ void dt_snapshot_clear(struct dt_snapshot *s)
 void dt_snapshot_free(struct dt_snapshot *s)
 {
 	free(s->inodes);
+	free(s->offsets);
 	free(s->index);
 	memset(s, 0, sizeof(*s));
 }
@@ -360,4 +364,83 @@ int dt_snapshot_accumulate(struct dt_snapshot *to, const struct dt_snapshot *fro
 	}
 	dt_snapshot_finish(to);
 	return 0;
+}
+
+int dt_snapshot_add_offset(struct dt_snapshot *s, const struct dt_offset_key *k, uint64_t count)
+{
+	if (s->n_offsets == s->cap_offsets) {
+		size_t cap = s->cap_offsets ? s->cap_offsets * 2 : 64;
+		struct dt_offset_rec *n = realloc(s->offsets, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		s->offsets = n;
+		s->cap_offsets = cap;
+	}
+	s->offsets[s->n_offsets].key = *k;
+	s->offsets[s->n_offsets].count = count;
+	s->n_offsets++;
+	return 0;
+}
+
+/* Inode, then kind, then offset, then reason: each inode's rows of one kind are a run, lowest
+ * offset first. */
+static int cmp_offset_key(const struct dt_offset_key *a, const struct dt_offset_key *b)
+{
+#define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
+	CMP(inode.dev);
+	CMP(inode.ino);
+	CMP(inode.gen);
+	CMP(kind);
+	CMP(offset);
+	CMP(reason);
+#undef CMP
+	return 0;
+}
+
+static int cmp_offset(const void *a, const void *b)
+{
+	return cmp_offset_key(&((const struct dt_offset_rec *)a)->key,
+			      &((const struct dt_offset_rec *)b)->key);
+}
+
+void dt_snapshot_sort_offsets(struct dt_snapshot *s)
+{
+	size_t n = 0;
+
+	if (s->n_offsets > 1)
+		qsort(s->offsets, s->n_offsets, sizeof(s->offsets[0]), cmp_offset);
+	for (size_t i = 0; i < s->n_offsets; i++) {
+		if (n && !cmp_offset_key(&s->offsets[n - 1].key, &s->offsets[i].key))
+			s->offsets[n - 1].count += s->offsets[i].count;
+		else
+			s->offsets[n++] = s->offsets[i];
+	}
+	s->n_offsets = n;
+}
+
+const struct dt_offset_rec *dt_snapshot_offsets(const struct dt_snapshot *s,
+						const struct dt_inode_key *k, int kind, size_t *n)
+{
+	struct dt_offset_key lo = { .inode = *k, .kind = (__u8)kind };
+	size_t a = 0, b = s->n_offsets, end;
+
+	*n = 0;
+	while (a < b) { /* the first row not below (k, kind, offset 0, reason 0) */
+		size_t m = a + (b - a) / 2;
+
+		if (cmp_offset_key(&s->offsets[m].key, &lo) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	for (end = a; end < s->n_offsets; end++) {
+		const struct dt_offset_key *e = &s->offsets[end].key;
+
+		if (e->inode.dev != k->dev || e->inode.ino != k->ino || e->inode.gen != k->gen ||
+		    e->kind != kind)
+			break;
+	}
+	*n = end - a;
+	return *n ? &s->offsets[a] : NULL;
 }

@@ -49,7 +49,7 @@ static const char doc[] =
 "allows them, add fsync failures and the insert latency. See daxtrace(8).";
 
 enum {
-	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_INFLIGHT,
+	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
 	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_INFLIGHT_HASH, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
@@ -72,6 +72,7 @@ static const struct argp_option options[] = {
 	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default " DT_STR(DT_DEFAULT_MAX_INODES) ")", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
+	{ "max-offsets", OPT_MAX_OFFSETS, "N", 0, "Size of the map of fallback and race offsets (default " DT_STR(DT_DEFAULT_MAX_OFFSETS) ")", 1 },
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default " DT_STR(DT_DEFAULT_MAX_INFLIGHT) ")", 1 },
 	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default " DT_STR(DT_DEFAULT_RINGBUF_KB) ")", 1 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },
@@ -92,6 +93,7 @@ void dt_config_defaults(struct dt_config *c)
 	c->top = 10;
 	c->max_inodes = DT_DEFAULT_MAX_INODES;
 	c->max_procs = DT_DEFAULT_MAX_PROCS;
+	c->max_offsets = DT_DEFAULT_MAX_OFFSETS;
 	c->max_inflight = DT_DEFAULT_MAX_INFLIGHT;
 	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
@@ -195,6 +197,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return parse_u32_opt(st, "--max-inodes", arg, 16, 1 << 24, &c->max_inodes);
 	case OPT_MAX_PROCS:
 		return parse_u32_opt(st, "--max-procs", arg, 16, 1 << 24, &c->max_procs);
+	case OPT_MAX_OFFSETS:
+		return parse_u32_opt(st, "--max-offsets", arg, 16, 1 << 24, &c->max_offsets);
 	case OPT_MAX_INFLIGHT:
 		return parse_u32_opt(st, "--max-inflight", arg, 16, 1 << 22, &c->max_inflight);
 	case OPT_RINGBUF:

@@ -28,6 +28,7 @@ struct dt_config {
 	uint32_t top;
 	uint32_t max_inodes;
 	uint32_t max_procs;
+	uint32_t max_offsets;
 	uint32_t max_inflight;
 	uint32_t ringbuf_kb;
 	bool force_raw_tp;   /* skip tp_btf even where it works (tests the raw_tp path) */

@@ -76,7 +76,7 @@ static int read_all(int fd, size_t ksz, size_t vsz, char **out, size_t *n_out)
 
 /* The running sums of the three per-key maps, once -i has reported an interval. */
 static struct {
-	struct dt_running inodes, procs, devs;
+	struct dt_running inodes, procs, devs, offsets;
 	bool on;
 } running;
 
@@ -88,6 +88,7 @@ static void running_start(void)
 			DT_C_NR + DT_FB_NR);
 	dt_running_init(&running.procs, sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), 1);
 	dt_running_init(&running.devs, sizeof(__u32), sizeof(struct dt_counts), DT_C_NR + DT_FB_NR);
+	dt_running_init(&running.offsets, sizeof(struct dt_offset_key), sizeof(__u64), 1);
 	running.on = true;
 }
 
@@ -96,6 +97,7 @@ void dt_collect_end(void)
 	dt_running_free(&running.inodes);
 	dt_running_free(&running.procs);
 	dt_running_free(&running.devs);
+	dt_running_free(&running.offsets);
 	running.on = false;
 }
 
@@ -149,6 +151,11 @@ static int add_unkeyed_dev(void *ctx, const void *k, const void *v)
 {
 	dt_snapshot_add_unkeyed_dev(ctx, *(const __u32 *)k, v);
 	return 0;
+}
+
+static int add_offset(void *ctx, const void *k, const void *v)
+{
+	return dt_snapshot_add_offset(ctx, k, *(const __u64 *)v) ? -ENOMEM : 0;
 }
 
 struct procs {
@@ -217,7 +224,11 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 		err = read_map(bpf_map__fd(skel->maps.unkeyed_devs), &running.devs, sizeof(__u32),
 			       sizeof(struct dt_counts), reset, add_unkeyed_dev, s);
 	if (!err)
+		err = read_map(bpf_map__fd(skel->maps.offsets), &running.offsets,
+			       sizeof(struct dt_offset_key), sizeof(__u64), reset, add_offset, s);
+	if (!err)
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
+	dt_snapshot_sort_offsets(s);
 	free(procs.e);
 	dt_snapshot_sort(s);
 	dt_snapshot_finish(s);

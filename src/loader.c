@@ -102,6 +102,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
+	err = err ?: bpf_map__set_max_entries(skel->maps.offsets, cfg->max_offsets);
 	ro->seq_set_mask = dt_seq_slots(cfg->max_inflight) / DT_SEQ_WAYS - 1;
 	/* the hash holds one entry per thread; the array's sets need a power of two */
 	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, hooks->inflight.kind == DT_INFLIGHT_HASH ?

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON document of docs/JSON.md: one per interval, on one line (NDJSON). */
 #include <stdio.h>
+#include "defaults.h"
 #include "hist.h"
 #include "json_writer.h"
 #include "names.h"
@@ -23,7 +24,38 @@ static void counters(struct dt_json *j, const __u64 *c, const __u64 *fb)
 	dt_json_end_object(j);
 }
 
-static void inode(struct dt_json *j, struct dt_inode_rec *r)
+/* "fallback_offsets" or "race_offsets": the DT_OFFSETS_SHOWN lowest blocks of that kind, then
+ * "<key>_more", the events of the kind not in the list (in higher blocks, or not recorded when
+ * the offset map was full): the counter minus the listed counts, never below 0. */
+static void offsets(struct dt_json *j, const struct dt_snapshot *s, const struct dt_inode_rec *r,
+		    int kind, const char *key, const char *more_key, uint64_t events)
+{
+	size_t n;
+	const struct dt_offset_rec *o = dt_snapshot_offsets(s, &r->key, kind, &n);
+	uint64_t listed = 0;
+
+	dt_json_key(j, key);
+	dt_json_begin_array(j);
+	for (size_t i = 0; i < n && i < DT_OFFSETS_SHOWN; i++) {
+		dt_json_begin_object(j);
+		dt_json_key(j, "offset");
+		dt_json_u64(j, o[i].key.offset);
+		if (kind == DT_OFF_FALLBACK) {
+			dt_json_key(j, "reason");
+			dt_json_string(j, o[i].key.reason < DT_FB_NR ?
+					  dt_fallback_names[o[i].key.reason] : "?");
+		}
+		dt_json_key(j, "count");
+		dt_json_u64(j, o[i].count);
+		dt_json_end_object(j);
+		listed += o[i].count;
+	}
+	dt_json_end_array(j);
+	dt_json_key(j, more_key);
+	dt_json_u64(j, events > listed ? events - listed : 0);
+}
+
+static void inode(struct dt_json *j, const struct dt_snapshot *s, struct dt_inode_rec *r)
 {
 	char dev[16], path[DT_PATH_MAX];
 	unsigned flags = dt_paths_resolve(r, path, sizeof(path));
@@ -47,6 +79,9 @@ static void inode(struct dt_json *j, struct dt_inode_rec *r)
 	dt_json_key(j, "pid");
 	dt_json_u64(j, r->pid);
 	counters(j, r->val.counters, r->val.fallbacks);
+	offsets(j, s, r, DT_OFF_FALLBACK, "fallback_offsets", "fallback_offsets_more",
+		r->val.counters[DT_C_FALLBACKS]);
+	offsets(j, s, r, DT_OFF_RACE, "race_offsets", "race_offsets_more", r->val.counters[DT_C_RACES]);
 	dt_json_end_object(j);
 }
 
@@ -150,7 +185,7 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_key(&j, "inodes");
 	dt_json_begin_array(&j);
 	for (size_t i = 0; i < s->n_inodes; i++)
-		inode(&j, &s->inodes[i]);
+		inode(&j, s, &s->inodes[i]);
 	dt_json_end_array(&j);
 	dt_json_key(&j, "histograms");
 	dt_json_begin_array(&j);

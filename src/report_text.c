@@ -80,14 +80,11 @@ struct details {
 	bool any;
 };
 
-static void detail(struct details *d, const char *name, unsigned long long v)
+/* One item (with its leading space) of a detail line, wrapped at the width. */
+static void detail_item(struct details *d, const char *buf)
 {
-	char buf[80];
-	int n;
+	int n = (int)strlen(buf);
 
-	if (!v)
-		return;
-	n = snprintf(buf, sizeof(buf), " %s=%llu", name, v);
 	if (!d->any)
 		d->col = fprintf(d->out, "  %s:", d->label);
 	if (d->col + n > d->width) {
@@ -99,10 +96,55 @@ static void detail(struct details *d, const char *name, unsigned long long v)
 	d->any = true;
 }
 
+static void detail(struct details *d, const char *name, unsigned long long v)
+{
+	char buf[80];
+
+	if (!v)
+		return;
+	snprintf(buf, sizeof(buf), " %s=%llu", name, v);
+	detail_item(d, buf);
+}
+
 static void details_end(struct details *d)
 {
 	if (d->any)
 		fputc('\n', d->out);
+}
+
+/* Offset rows shown on a "fallbacks at:" or "races at:" line; the JSON lists more. */
+#define OFFSETS_TEXT 4
+
+/* "  fallbacks at: 4 MiB extent_short, 10 MiB eof x2 (+3 more)": the lowest blocks of one kind
+ * (offsets are 2 MiB-aligned, so MiB are exact), then how many events of the kind are not
+ * shown (higher blocks, or not recorded when the offset map was full). */
+static void offset_line(FILE *out, const struct dt_snapshot *s, const struct dt_inode_rec *r,
+			int kind, const char *label, uint64_t events, int width)
+{
+	struct details d = { out, label, 0, width, false };
+	size_t n;
+	const struct dt_offset_rec *o = dt_snapshot_offsets(s, &r->key, kind, &n);
+	uint64_t listed = 0;
+	char buf[96];
+
+	for (size_t i = 0; i < n && i < OFFSETS_TEXT; i++) {
+		int len = snprintf(buf, sizeof(buf), " %llu MiB", (unsigned long long)(o[i].key.offset >> 20));
+
+		if (kind == DT_OFF_FALLBACK)
+			len += snprintf(buf + len, sizeof(buf) - len, " %s", o[i].key.reason < DT_FB_NR ?
+					dt_fallback_names[o[i].key.reason] : "?");
+		if (o[i].count > 1)
+			len += snprintf(buf + len, sizeof(buf) - len, " x%llu", (unsigned long long)o[i].count);
+		if (i + 1 < n && i + 1 < OFFSETS_TEXT)
+			snprintf(buf + len, sizeof(buf) - len, ",");
+		detail_item(&d, buf);
+		listed += o[i].count;
+	}
+	if (events > listed) {
+		snprintf(buf, sizeof(buf), " (+%llu more)", (unsigned long long)(events - listed));
+		detail_item(&d, buf);
+	}
+	details_end(&d);
 }
 
 /* Counters the table has no column for (all of them without the table), then the fallback
@@ -221,6 +263,9 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 			fprintf(out, "%s %s\n", dev, ino);
 		name_line(out, r, path, width);
 		details(out, r->val.counters, r->val.fallbacks, dwidth);
+		offset_line(out, s, r, DT_OFF_FALLBACK, "fallbacks at", r->val.counters[DT_C_FALLBACKS],
+			    width);
+		offset_line(out, s, r, DT_OFF_RACE, "races at", r->val.counters[DT_C_RACES], width);
 	}
 	if (s->n_inodes > shown)
 		fprintf(out, "(%zu more inodes; -n to show more, --json for all)\n",

@@ -312,6 +312,12 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 	return 0;
 }
 
+/* The trace stream's inode lookup: the row BPF keeps in the inode map. */
+static int lookup_inode(void *arg, const struct dt_inode_key *k, struct dt_inode_val *v)
+{
+	return bpf_map_lookup_elem(bpf_map__fd(((struct daxtrace_bpf *)arg)->maps.inodes), k, v);
+}
+
 int dt_run_session(const struct dt_config *cfg)
 {
 	struct dt_command cmd = { .pid = -1, .go_fd = -1, .err_fd = -1 };
@@ -398,6 +404,8 @@ int dt_run_session(const struct dt_config *cfg)
 			err = DT_EXIT_RUNTIME;
 			goto out;
 		}
+		tctx.lookup = lookup_inode;
+		tctx.lookup_arg = r.skel;
 		dt_trace_header(&tctx);
 	}
 	if (cfg->command)
@@ -444,6 +452,7 @@ out:
 	if (r.stats_fd >= 0)
 		close(r.stats_fd);
 	ring_buffer__free(rb);
+	dt_trace_end(&tctx);
 	dt_probes_detach(&r.hooks);
 	daxtrace_bpf__destroy(r.skel);
 	dt_snapshot_free(&r.snap);

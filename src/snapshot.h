@@ -28,6 +28,12 @@ struct dt_dev_rec {
 	struct dt_counts c;
 };
 
+/* One row of the offsets map: events of one kind (and fallback reason) in one 2 MiB block. */
+struct dt_offset_rec {
+	struct dt_offset_key key;
+	uint64_t count;
+};
+
 struct dt_snapshot {
 	/* Derived by dt_snapshot_finish(): the inode rows plus `unkeyed`. */
 	__u64 totals[DT_C_NR];
@@ -45,6 +51,11 @@ struct dt_snapshot {
 	struct dt_inode_rec *inodes;
 	size_t n_inodes;
 	size_t cap_inodes;
+	/* Where fallbacks and races happened, sorted by dt_snapshot_sort_offsets(): by inode, kind,
+	 * offset, reason. Not carried by dt_snapshot_accumulate (Prometheus has no offsets). */
+	struct dt_offset_rec *offsets;
+	size_t n_offsets;
+	size_t cap_offsets;
 	/* (dev, ino) -> position in inodes + 1, open addressing; rebuilt when stale */
 	uint32_t *index;
 	size_t index_cap;
@@ -81,6 +92,14 @@ void dt_snapshot_finish(struct dt_snapshot *s);
  * (more devices than max) is summed into *other (dev 0). Returns the number of devices. */
 size_t dt_snapshot_devices(const struct dt_snapshot *s, struct dt_dev_rec *out, size_t max,
 			   struct dt_dev_rec *other);
+/* Appends one offsets row (merged with its twin by dt_snapshot_sort_offsets); -1 without memory. */
+int dt_snapshot_add_offset(struct dt_snapshot *s, const struct dt_offset_key *k, uint64_t count);
+/* Sorts the offsets rows and merges rows of the same key. */
+void dt_snapshot_sort_offsets(struct dt_snapshot *s);
+/* The offsets rows of inode k and kind, lowest offset first: a pointer to the first and their
+ * number in *n (NULL, 0 when none). Needs dt_snapshot_sort_offsets(). */
+const struct dt_offset_rec *dt_snapshot_offsets(const struct dt_snapshot *s,
+						const struct dt_inode_key *k, int kind, size_t *n);
 /* Adds every count of `from` into `to` (interval snapshots into a cumulative one). Keeps at
  * most max_rows inode rows in `to`: the least active are folded into its unkeyed counts, so
  * totals and per-device counts stay exact while memory stays bounded. */

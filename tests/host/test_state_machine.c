@@ -162,6 +162,7 @@ static int reset(void **state)
 	clear_map(skel->maps.inodes, sizeof(struct dt_inode_key));
 	clear_map(skel->maps.procs, sizeof(struct dt_proc_key));
 	clear_map(skel->maps.unkeyed_devs, sizeof(__u32));
+	clear_map(skel->maps.offsets, sizeof(struct dt_offset_key));
 	skel->bss->dstmap_hooked = true;
 	clear_inflight();
 	return 0;
@@ -597,6 +598,126 @@ static void test_sweep(void **state)
 	assert_true(has_seq(3, 0x7ff00003));
 }
 
+/* The snapshot's rows of kind for the inode (0, 0, 0) the tests' NULL inode reads as. */
+static size_t offsets_of(struct dt_snapshot *s, int kind, const struct dt_offset_rec **o)
+{
+	struct dt_inode_key k = {};
+	size_t n;
+
+	*o = dt_snapshot_offsets(s, &k, kind, &n);
+	return n;
+}
+
+/* A fallback at page 0x403 is in the 2 MiB block at 4 MiB, with its reason (the address is
+ * 2 MiB-aligned, the page is not: misaligned); twice there is one row of 2. A race at page 0x3ff
+ * is in the block at 2 MiB. */
+static void test_offsets(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint64_t vmf = kmem_pmd_fault_vmf();
+	const struct dt_offset_rec *o;
+	struct dt_snapshot s;
+
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x403);
+	kmem_store();
+	for (int i = 0; i < 2; i++) {
+		run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+		run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+	}
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x3ff);
+	kmem_store();
+	run(p->raw_dax_pte_fault, 3, 0ULL, vmf, 0ULL);
+	run(p->raw_dax_pte_fault_done, 3, 0ULL, vmf, (uint64_t)NEEDDSYNC);
+	run(p->raw_dax_insert_pfn_mkwrite_no_entry, 3, 0ULL, vmf, (uint64_t)NOPAGE);
+	s = snap_now();
+	assert_int_equal(s.n_offsets, 2);
+	assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 1);
+	assert_int_equal(o[0].key.offset, 4ULL << 20);
+	assert_int_equal(o[0].key.reason, DT_FB_MISALIGNED);
+	assert_int_equal(o[0].count, 2);
+	assert_int_equal(offsets_of(&s, DT_OFF_RACE, &o), 1);
+	assert_int_equal(o[0].key.offset, 2ULL << 20);
+	assert_int_equal(o[0].count, 1);
+	assert_int_equal(s.totals[DT_C_FALLBACKS], 2);
+	assert_int_equal(s.totals[DT_C_RACES], 1);
+	assert_int_equal(skel->bss->diag[DT_D_OFFSET_OVERFLOW], 0);
+	dt_snapshot_free(&s);
+}
+
+/* With -i each report has the interval's growth of each block's row: 1, then 2, then none. */
+static void test_offsets_interval(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint64_t vmf = kmem_pmd_fault_vmf();
+	const struct dt_offset_rec *o;
+	struct dt_snapshot s;
+	size_t want[3] = { 1, 2, 0 };
+
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x603);
+	kmem_store();
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < want[round]; i++) {
+			run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+			run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+		}
+		dt_snapshot_init(&s);
+		assert_int_equal(dt_collect(skel, &s, true), 0);
+		if (want[round]) {
+			assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 1);
+			assert_int_equal(o[0].key.offset, 6ULL << 20);
+			assert_int_equal(o[0].count, want[round]);
+		} else {
+			assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 0);
+		}
+		dt_snapshot_free(&s);
+	}
+	dt_collect_end();
+}
+
+/* With the offsets map full, a fallback in a new block is still counted, its offset is not, and
+ * offset_map_full says so; one in a block that has its row still adds to it. */
+static void test_offsets_map_full(void **state)
+{
+	typeof(skel->progs) *p = &skel->progs;
+	uint64_t vmf = kmem_pmd_fault_vmf(), one = 1;
+	uint32_t max = bpf_map__max_entries(skel->maps.offsets);
+	int fd = bpf_map__fd(skel->maps.offsets);
+	struct dt_offset_key k = { .inode = { .ino = 777 } };
+	const struct dt_offset_rec *o;
+	struct dt_snapshot s;
+
+	assert_int_equal(max, DT_DEFAULT_MAX_OFFSETS);
+	/* another file's rows fill all but one entry; the first fallback takes the last */
+	for (uint32_t i = 0; i + 1 < max; i++) {
+		k.offset = (uint64_t)i << 21;
+		assert_int_equal(bpf_map_update_elem(fd, &k, &one, BPF_NOEXIST), 0);
+	}
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x3);
+	kmem_store();
+	run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+	assert_int_equal(skel->bss->diag[DT_D_OFFSET_OVERFLOW], 0);
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x203); /* the next block: no room */
+	kmem_store();
+	for (int i = 0; i < 3; i++) {
+		run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+		run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+	}
+	assert_int_equal(skel->bss->diag[DT_D_OFFSET_OVERFLOW], 3);
+	kmem_set(K_VMF, "vm_fault", "pgoff", 0x1);
+	kmem_store();
+	run(p->raw_dax_pmd_fault, 4, 0ULL, vmf, 4096ULL, 0ULL);
+	run(p->raw_dax_pmd_fault_done, 4, 0ULL, vmf, 4096ULL, (uint64_t)FALLBACK);
+	assert_int_equal(skel->bss->diag[DT_D_OFFSET_OVERFLOW], 3);
+	s = snap_now();
+	assert_int_equal(s.totals[DT_C_FALLBACKS], 5);
+	assert_int_equal(offsets_of(&s, DT_OFF_FALLBACK, &o), 1);
+	assert_int_equal(o[0].key.offset, 0);
+	assert_int_equal(o[0].count, 2);
+	assert_int_equal(s.diag[DT_D_OFFSET_OVERFLOW], 3);
+	dt_snapshot_free(&s);
+}
+
 /* --max-inflight N gives N slots rounded up to a power of two, at least one set. */
 static void test_slot_count(void **state)
 {
@@ -821,6 +942,9 @@ int main(void)
 		cmocka_unit_test_setup(test_slot_held_while_open, reset),
 		cmocka_unit_test_setup(test_sweep, reset),
 		cmocka_unit_test_setup(test_slot_count, reset),
+		cmocka_unit_test_setup(test_offsets, reset),
+		cmocka_unit_test_setup(test_offsets_map_full, reset),
+		cmocka_unit_test_setup(test_offsets_interval, reset),
 		cmocka_unit_test_setup(test_threads_at_once, reset),
 	};
 	int failed;

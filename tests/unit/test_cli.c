@@ -441,6 +441,7 @@ static const struct {
 } map_defaults[] = {
 	{ ".BR \\-\\-max\\-inodes =", DT_DEFAULT_MAX_INODES, "--max-inodes=N" },
 	{ ".BR \\-\\-max\\-procs =", DT_DEFAULT_MAX_PROCS, "--max-procs=N" },
+	{ ".BR \\-\\-max\\-offsets =", DT_DEFAULT_MAX_OFFSETS, "--max-offsets=N" },
 	{ ".BR \\-\\-max\\-inflight =", DT_DEFAULT_MAX_INFLIGHT, "--max-inflight=N" },
 	{ ".BR \\-\\-ringbuf\\-kb =", DT_DEFAULT_RINGBUF_KB, "--ringbuf-kb=KB" },
 };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include "test_support.h"
+#include "defaults.h"
 #include "json_writer.h"
 #include "names.h"
 #include "report.h"
@@ -427,7 +428,7 @@ static void check_document(struct report_fixture *f, struct json_object *o, bool
 	assert_string_equal(get_str(in, "comm"), "fio");
 	assert_int_equal(get_u64(in, "pid"), 4242);
 	check_counters(in, f->s.inodes[0].val.counters, f->s.inodes[0].val.fallbacks);
-	assert_int_equal(json_object_object_length(in), 8 + DT_C_NR + 1);
+	assert_int_equal(json_object_object_length(in), 8 + DT_C_NR + 1 + 4);
 	assert_int_equal(get_u64(in, "generation"), f->s.inodes[0].key.gen);
 	assert_false(json_object_get_boolean(get(in, "path_cut", json_type_boolean)));
 	/* not under any mount point of 259:3, so it cannot be said to be deleted */
@@ -598,6 +599,71 @@ static void test_report_empty_snapshot(void **state)
 	f->s = keep;
 }
 
+static void add_offset(struct dt_snapshot *s, const struct dt_inode_key *k, uint64_t off, int kind,
+		       int reason, uint64_t n)
+{
+	struct dt_offset_key ok = { .inode = *k, .offset = off, .kind = kind, .reason = reason };
+
+	assert_int_equal(dt_snapshot_add_offset(s, &ok, n), 0);
+}
+
+/* fallback_offsets and race_offsets of each inode: its own rows only, the 16 lowest (given in
+ * any order, a row given twice merged), each with its reason name, and _more the events not
+ * listed (the rows past the 16th, and the fallbacks no row recorded). */
+static void test_report_offsets(void **state)
+{
+	struct report_fixture *f = *state;
+	const struct dt_inode_key ka = f->s.inodes[0].key, kb = f->s.inodes[1].key;
+	struct json_object *o, *in, *a, *e;
+	uint64_t listed = 0;
+
+	for (int i = 0; i < 20; i++) /* 20 blocks, highest first */
+		add_offset(&f->s, &ka, (uint64_t)(19 - i) << 21, DT_OFF_FALLBACK, i % DT_FB_NR, 1);
+	add_offset(&f->s, &ka, 0, DT_OFF_FALLBACK, 19 % DT_FB_NR, 4); /* block 0 again: 5 */
+	add_offset(&f->s, &ka, 4 << 21, DT_OFF_RACE, 0, 3);
+	add_offset(&f->s, &ka, 1 << 21, DT_OFF_RACE, 0, 2);
+	add_offset(&f->s, &kb, 8 << 21, DT_OFF_FALLBACK, DT_FB_EOF, 7);
+	dt_snapshot_sort_offsets(&f->s);
+	o = render_report(f, NULL, true);
+	in = json_object_array_get_idx(get(o, "inodes", json_type_array), 0);
+	a = get(in, "fallback_offsets", json_type_array);
+	assert_int_equal(json_object_array_length(a), DT_OFFSETS_SHOWN);
+	for (int i = 0; i < DT_OFFSETS_SHOWN; i++) {
+		e = json_object_array_get_idx(a, i);
+		assert_int_equal(json_object_object_length(e), 3);
+		assert_int_equal(get_u64(e, "offset"), (uint64_t)i << 21);
+		assert_string_equal(get_str(e, "reason"), dt_fallback_names[(19 - i) % DT_FB_NR]);
+		assert_int_equal(get_u64(e, "count"), i ? 1 : 5);
+		listed += get_u64(e, "count");
+	}
+	assert_int_equal(listed, 20);
+	/* fallbacks 106 in the fixture: 24 recorded, 20 listed */
+	assert_int_equal(f->s.inodes[0].val.counters[DT_C_FALLBACKS], 106);
+	assert_int_equal(get_u64(in, "fallback_offsets_more"), 106 - 20);
+	a = get(in, "race_offsets", json_type_array);
+	assert_int_equal(json_object_array_length(a), 2);
+	e = json_object_array_get_idx(a, 0);
+	assert_int_equal(json_object_object_length(e), 2);
+	assert_int_equal(get_u64(e, "offset"), 1 << 21);
+	assert_int_equal(get_u64(e, "count"), 2);
+	e = json_object_array_get_idx(a, 1);
+	assert_int_equal(get_u64(e, "offset"), 4 << 21);
+	assert_int_equal(get_u64(e, "count"), 3);
+	assert_int_equal(get_u64(in, "race_offsets_more"), 105 - 5);
+
+	in = json_object_array_get_idx(get(o, "inodes", json_type_array), 1);
+	a = get(in, "fallback_offsets", json_type_array);
+	assert_int_equal(json_object_array_length(a), 1);
+	e = json_object_array_get_idx(a, 0);
+	assert_int_equal(get_u64(e, "offset"), 8 << 21);
+	assert_string_equal(get_str(e, "reason"), "eof");
+	assert_int_equal(get_u64(e, "count"), 7);
+	assert_int_equal(get_u64(in, "fallback_offsets_more"), 206 - 7);
+	assert_int_equal(json_object_array_length(get(in, "race_offsets", json_type_array)), 0);
+	assert_int_equal(get_u64(in, "race_offsets_more"), 205);
+	json_object_put(o);
+}
+
 /* A NULL kernel string is written as "". */
 static void test_report_null_kernel(void **state)
 {
@@ -654,6 +720,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_percentiles, report_setup,
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_partial, report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_offsets, report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,
 						report_teardown),
 	};

@@ -27,6 +27,17 @@ static void fill(struct dt_snapshot *s)
 	s->hists[DT_H_SYNC_FAULT].slots[31] = 1;
 	s->inodes[0].pid = 4194304;
 	snprintf(s->inodes[0].comm, sizeof(s->inodes[0].comm), "longcommandname");
+	/* offset lines that must wrap within the width too */
+	for (int i = 0; i < 6; i++) {
+		struct dt_offset_key ok = { .inode = k, .offset = (4096ULL + 2 * i) << 20,
+					    .kind = DT_OFF_FALLBACK, .reason = DT_FB_UNEXPECTED_TYPE };
+
+		assert_int_equal(dt_snapshot_add_offset(s, &ok, 1000000 + i), 0);
+		ok.kind = DT_OFF_RACE;
+		ok.reason = 0;
+		assert_int_equal(dt_snapshot_add_offset(s, &ok, 1000000 + i), 0);
+	}
+	dt_snapshot_sort_offsets(s);
 }
 
 /* The report of s at the width, as -i SEC (interval_s) and the last report (final) make it;
@@ -297,6 +308,53 @@ static void test_fsync_bound(void **state)
 	dt_snapshot_free(&s);
 }
 
+static void add_offset(struct dt_snapshot *s, const struct dt_inode_key *k, uint64_t mib, int kind,
+		       int reason, uint64_t n)
+{
+	struct dt_offset_key ok = { .inode = *k, .offset = mib << 20, .kind = kind, .reason = reason };
+
+	assert_int_equal(dt_snapshot_add_offset(s, &ok, n), 0);
+}
+
+/* The "fallbacks at:" and "races at:" lines under the inode's row: the lowest blocks first
+ * (given in any order, a row given twice merged), their reasons and counts, and how many events
+ * are not shown: those of the rows past the fourth, and those no row recorded (fallbacks 7,
+ * rows 6 events). Another inode's rows stay on its own lines. */
+static void test_offset_lines(void **state)
+{
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = 12, .gen = 5 };
+	struct dt_inode_key other = { .dev = dt_dev_encode(259, 0), .ino = 12, .gen = 6 };
+	struct dt_inode_val v = {};
+	struct dt_snapshot s;
+	char *text;
+
+	strcpy(v.path[0], "f");
+	v.counters[DT_C_PMD_FAULTS] = 10;
+	v.counters[DT_C_FALLBACKS] = 7;
+	v.counters[DT_C_RACES] = 3;
+	v.fallbacks[DT_FB_EOF] = 3;
+	v.fallbacks[DT_FB_EXTENT_SHORT] = 2;
+	v.fallbacks[DT_FB_MISALIGNED] = 2;
+	dt_snapshot_init(&s);
+	assert_non_null(dt_snapshot_add_inode(&s, &k, &v));
+	add_offset(&s, &k, 14, DT_OFF_FALLBACK, DT_FB_EOF, 1);
+	add_offset(&s, &k, 10, DT_OFF_FALLBACK, DT_FB_EOF, 1);
+	add_offset(&s, &k, 4, DT_OFF_FALLBACK, DT_FB_EXTENT_SHORT, 1);
+	add_offset(&s, &k, 12, DT_OFF_FALLBACK, DT_FB_EOF, 1);
+	add_offset(&s, &k, 0, DT_OFF_FALLBACK, DT_FB_MISALIGNED, 1);
+	add_offset(&s, &k, 4, DT_OFF_FALLBACK, DT_FB_EXTENT_SHORT, 1); /* merged: x2 */
+	add_offset(&s, &k, 2, DT_OFF_RACE, 0, 3);
+	add_offset(&s, &other, 0, DT_OFF_RACE, 0, 9); /* another generation: another file */
+	dt_snapshot_sort_offsets(&s);
+	s.totals[DT_C_FALLBACKS] = 7;
+	text = report(&s, 132);
+	if (!strstr(text, "\n  fallbacks at: 0 MiB misaligned, 4 MiB extent_short x2, 10 MiB eof, "
+			  "12 MiB eof (+2 more)\n  races at: 2 MiB x3\n"))
+		fail_msg("no offset lines in:\n%s", text);
+	assert_null(strstr(text, "x9"));
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_partial_final_report),
 		cmocka_unit_test(test_advice_in_final_report),
 		cmocka_unit_test(test_fsync_bound),
+		cmocka_unit_test(test_offset_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

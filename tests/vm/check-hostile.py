@@ -210,7 +210,7 @@ def check_comms(ck, run, records, workload):
     ck.check("%s: comms as set, invalid bytes as U+FFFD" % run, not bad, ", ".join(sorted(bad)))
 
 
-def check_trace_json(ck, run, out, err, files, workload):
+def check_trace_json(ck, run, out, err, files, workload, cut):
     n = events_reported(ck, run, err)
     docs = json_lines(ck, run, out)
     if docs is None:
@@ -219,6 +219,22 @@ def check_trace_json(ck, run, out, err, files, workload):
     check_comms(ck, run, docs, workload)
     stray = {(e.get("dev"), e.get("ino")) for e in docs} - set(files)
     ck.check("%s: events of the files faulted only" % run, not stray, repr(stray))
+    # every event names its file as the summary does: the hostile name as given (invalid bytes
+    # as U+FFFD), or, cut by the capture, its start and the ellipsis
+    names = {n[:3].decode(): n for _, n in workload}
+    bad = []
+    for e in docs:
+        f = files.get((e.get("dev"), e.get("ino")))
+        if not f:
+            continue
+        d, _, base = f["path"].rpartition("/")
+        name = names.get(base[:3], b"")
+        ok = e.get("path") == d + "/" + shown(name) if len(name) <= cut else \
+            e.get("path", "").startswith(d + "/" + shown(name)[:12]) and e["path"].endswith("\u2026")
+        if not ok or e.get("offset") != e.get("pgoff", -1) * 4096:
+            bad.append((e.get("event"), e.get("path"), e.get("offset"), e.get("pgoff")))
+    ck.check("%s: every event has its file's path and offset pgoff * 4096" % run, docs and not bad,
+             repr(bad[:3]))
 
 
 def free_port():
@@ -327,7 +343,7 @@ def main():
         elif run == "json":
             check_json(ck, run, o, files, workload, cut)
         else:
-            check_trace_json(ck, run, o, e, files, workload)
+            check_trace_json(ck, run, o, e, files, workload, cut)
         if run == "text":
             check_prometheus(ck, out.get("text.prom"), files)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))

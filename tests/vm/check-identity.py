@@ -19,18 +19,21 @@ def parse(text):
     for line in text.splitlines():
         if line.startswith("@@ident "):
             name, _, arg = line[8:].partition(" ")
-            cur = {"name": name, "arg": arg, "truth": [], "daxtrace": [], "stderr": []}
+            cur = {"name": name, "arg": arg, "truth": [], "daxtrace": [], "stderr": [],
+                   "texttruth": [], "text": []}
             cases.append(cur)
         elif cur is None:
             continue
         elif line.startswith("@@rc "):
             cur["rc"] = int(line[5:])
-        elif line in ("@@truth", "@@daxtrace", "@@stderr"):
+        elif line in ("@@truth", "@@daxtrace", "@@stderr", "@@texttruth", "@@text"):
             sect = line[2:]
         elif line == "@@end":
             cur, sect = None, None
-        elif sect in ("truth", "daxtrace") and line.startswith("{"):
+        elif sect in ("truth", "daxtrace", "texttruth") and line.startswith("{"):
             cur[sect].append(json.loads(line))
+        elif sect == "text":
+            cur["text"].append(line)
         elif sect == "stderr":
             cur["stderr"].append(line)
     return cases
@@ -134,19 +137,49 @@ def check_filter(ck, case):
                  str([i["path"] for i in doc["inodes"]]))
 
 
+def check_trace(ck, case):
+    """`trace`: each event of the workload's file names its path and its file offset, and the
+    PTE sync faults are at exactly the pages daxload wrote; in JSON, then in text."""
+    (f,) = files(case)
+    pages = set(range(0, f["expect"]["pte_faults"] * 4096, 4096))
+    evs = [e for e in case["daxtrace"] if (e["dev"], e["ino"]) == (f["dev"], f["ino"])]
+    ck.check("trace json: events of %s" % f["path"], len(evs) > 0 and
+             {"pmd_done", "pte_done", "mkwrite"} <= {e["event"] for e in evs},
+             str(sorted({e["event"] for e in evs})))
+    bad = [e for e in evs if e["path"] != f["path"]]
+    ck.check("trace json: every event has the path %s" % f["path"], evs and not bad, str(bad[:2]))
+    bad = [e for e in evs if e["offset"] != e["pgoff"] * 4096]
+    ck.check("trace json: every event's offset == pgoff * 4096", evs and not bad, str(bad[:2]))
+    got = {e["offset"] for e in evs if e["event"] == "pte_done"}
+    ck.check("trace json: PTE faults at the %d pages written" % len(pages), got == pages,
+             "missing %s, extra %s" % (sorted(pages - got)[:4], sorted(got - pages)[:4]))
+    (g,) = [f for t in case["texttruth"] for f in t["files"]]
+    rows = [l.split() for l in case["text"][1:] if l.split() and l.split()[-1] == g["path"]]
+    ck.check("trace text: header has OFFSET and PATH",
+             case["text"] and case["text"][0].split()[7] == "OFFSET" and
+             case["text"][0].split()[-1] == "PATH", case["text"][:1])
+    ck.check("trace text: lines name %s" % g["path"], len(rows) > 0, str(case["text"][:3]))
+    bad = [r for r in rows if r[6] != str(g["ino"])]
+    ck.check("trace text: those lines have its inode %d" % g["ino"], not bad, str(bad[:2]))
+    got = {int(r[7], 16) for r in rows if r[4] == "pte_done"}
+    ck.check("trace text: PTE faults at the %d pages written" % len(pages), got == pages,
+             "missing %s, extra %s" % (sorted(pages - got)[:4], sorted(got - pages)[:4]))
+
+
 def main():
     log, label = sys.argv[1], sys.argv[2]
     ck = Checker(label)
     cases = parse(open(log, errors="replace").read())
-    ck.check("guest ran the identity cases", len(cases) == 6, str([c["name"] for c in cases]))
+    ck.check("guest ran the identity cases", len(cases) == 7, str([c["name"] for c in cases]))
     for case in cases:
         docs = len(case["daxtrace"])
-        ok = case.get("rc") == 0 and (docs == 1 or case["name"] == "intervals" and docs) and case["truth"]
+        ok = case.get("rc") == 0 and (docs == 1 or case["name"] in ("intervals", "trace") and docs) \
+            and case["truth"]
         ck.check("%s: daxtrace ran, its JSON in -o FILE" % case["name"], ok,
                  "rc=%s docs=%d %s" % (case.get("rc"), len(case["daxtrace"]), " | ".join(case["stderr"][-3:])))
         if not ok:
             continue
-        {"reuse": check_reuse, "intervals": check_intervals}.get(case["name"], check_filter)(ck, case)
+        {"reuse": check_reuse, "intervals": check_intervals, "trace": check_trace}.get(case["name"], check_filter)(ck, case)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
     return 1 if ck.failed or not ck.passed else 0
 

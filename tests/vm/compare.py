@@ -16,7 +16,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import dt_tables  # noqa: E402  (include/dt_tables.h)
-from kdev import kdev  # noqa: E402
+from kdev import kdev, kdev_encode  # noqa: E402
 import trace_oracle  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
@@ -225,6 +225,64 @@ def oracle_truth(ck, case, orc, source):
                          % (source, base, c, v), o[c] == v, "got %d" % o[c])
 
 
+def check_offsets(ck, case, files, inodes, close):
+    """fallback_offsets and race_offsets of each file against the trace buffer, which has every
+    event's pgoff (the hist triggers do not key it), and each fallback reason's blocks against
+    the regions daxload provoked for it."""
+    name = case["name"]
+    if case["oracles"].get("trace") != "1" or not case.get("trace"):
+        return
+    try:
+        orc = trace_oracle.offset_rows(case["trace"])
+    except trace_oracle.TraceError as e:
+        ck.check(name + ": trace buffer: every offset parsed", False, str(e))
+        return
+    for key, f in files.items():
+        got = inodes.get(key)
+        if not got or "fallback_offsets" not in got:  # (a log from before the offsets: no check)
+            continue
+        base = f["path"].split("/")[-1]
+        o = orc.get((kdev_encode(f["dev"]), f["ino"]), {"fallback": {}, "race": {}})
+        for kind, listed_key in (("fallback", "fallback_offsets"), ("race", "race_offsets")):
+            listed, more = got[listed_key], got[listed_key + "_more"]
+            mine = {}
+            for e in listed:
+                mine[e["offset"]] = mine.get(e["offset"], 0) + e["count"]
+            want = o[kind]
+            if more == 0:
+                ok = set(mine) == set(want) and all(close(mine[k], want[k]) for k in want)
+            else:  # the lowest blocks are listed; the rest is counted in _more
+                ok = all(k in want and mine[k] <= want[k] for k in mine) and \
+                    close(sum(mine.values()) + more, sum(want.values()))
+            ck.check(name + ": %s %s == trace buffer %s (%d events)"
+                     % (base, listed_key, sorted(want.items()), sum(want.values())), ok,
+                     "got %s, %d more" % (sorted(mine.items()), more))
+        # (a) the blocks daxload declared for each reason and for its races
+        if "fallback_blocks" in f and got["fallback_offsets_more"] == 0:
+            have = {}
+            for e in got["fallback_offsets"]:
+                have.setdefault(e["reason"], set()).add(e["offset"])
+            want_b = {r: set(b) for r, b in f["fallback_blocks"].items()}
+            ck.truth(case["truth"]["mode"], "fallback_offsets",
+                     name + ": %s fallback blocks == declared %s"
+                     % (base, {r: sorted(b) for r, b in want_b.items()}), have == want_b,
+                     "got %s" % {r: sorted(b) for r, b in have.items()})
+        if "race_blocks" in f and got["race_offsets_more"] == 0:
+            have = {e["offset"] for e in got["race_offsets"]}
+            ck.truth(case["truth"]["mode"], "race_offsets",
+                     name + ": %s race blocks == declared %s" % (base, f["race_blocks"]),
+                     have == set(f["race_blocks"]), "got %s" % sorted(have))
+        # the reasons at the blocks are the reasons counted (which the checks above hold to
+        # the regions daxload provoked), event for event
+        if got["fallback_offsets_more"] == 0:
+            per = {}
+            for e in got["fallback_offsets"]:
+                per[e["reason"]] = per.get(e["reason"], 0) + e["count"]
+            reasons = {r: n for r, n in got["fallback_reasons"].items() if n}
+            ck.check(name + ": %s fallback_offsets by reason == fallback_reasons" % base,
+                     per == reasons, "offsets %s, reasons %s" % (per, reasons))
+
+
 def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
     name = case["name"]
     rows, source = oracle_rows(ck, case)
@@ -291,6 +349,7 @@ def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
                  ok, "got %s" % reasons)
         ck.check(name + ": reasons add up to fallbacks",
                  sum(got["fallback_reasons"].values()) == got["fallbacks"], str(got))
+    check_offsets(ck, case, files, inodes, close)
     # totals are the sum of the inodes (nothing else ran), histograms match event counts
     tot = dt["totals"]
     bad = [c for c in COUNTERS if tot[c] != sum(i[c] for i in dt["inodes"])]

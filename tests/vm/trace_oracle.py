@@ -98,6 +98,38 @@ def hist_rows(lines):
     return rows
 
 
+PGOFF = re.compile(r"\bpgoff (0x[0-9a-f]+|0)\b")
+
+
+def offset_rows(lines):
+    """Text trace lines -> {(dev_t, ino): {"fallback": {offset: n}, "race": {offset: n}}}: the
+    2 MiB blocks, (pgoff & ~0x1ff) << 12 in bytes, of every dax_pmd_fault_done whose result is
+    exactly FALLBACK and of every dax_insert_pfn_mkwrite_no_entry; what daxtrace reports as
+    fallback_offsets and race_offsets."""
+    out = {}
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if not line.strip() or line.startswith("#") or ("LOST" in line and "EVENTS" in line):
+            continue
+        ev = parse_event(line)
+        if not ev:
+            continue
+        event, dev, ino, result = ev
+        if event == "dax_pmd_fault_done" and result == VM_FAULT["FALLBACK"]:
+            kind = "fallback"
+        elif event == "dax_insert_pfn_mkwrite_no_entry":
+            kind = "race"
+        else:
+            continue
+        m = PGOFF.search(LINE.search(line).group(3))
+        if not m:
+            raise TraceError("no pgoff in %r" % line)
+        off = (int(m.group(1), 16) & ~0x1ff) << 12
+        per = out.setdefault((dev, ino), {"fallback": {}, "race": {}})[kind]
+        per[off] = per.get(off, 0) + 1
+    return out
+
+
 def losses(stats):
     """{cpu: [stats lines]} -> the complaints: every loss counter of every CPU must be 0."""
     bad = []

@@ -62,7 +62,19 @@ struct file {
 	struct stat st;
 	long long expect[DT_C_NR];
 	long long regions[DT_FB_NR]; /* 2 MiB regions falling back, per reason */
+	/* Where, where a mode knows: the file's 2 MiB blocks falling back for each reason, and
+	 * those racing, as runs of consecutive blocks [first, first + n) ("fallback_blocks",
+	 * "race_blocks": daxtrace's fallback_offsets and race_offsets). */
+	int blocks_known;
+	size_t fb_first[DT_FB_NR], fb_n[DT_FB_NR], race_first, race_n;
 };
+
+static void fb_blocks(struct file *f, int reason, size_t first, size_t n)
+{
+	f->blocks_known = 1;
+	f->fb_first[reason] = first;
+	f->fb_n[reason] = n;
+}
 
 static struct file *files;
 static struct opts o;
@@ -202,7 +214,25 @@ static void print_json(void)
 			printf("%s\"%s\":%lld", first ? "" : ",", r_names[r], f->regions[r]);
 			first = 0;
 		}
-		printf("}}");
+		printf("}");
+		if (f->blocks_known) {
+			printf(",\"fallback_blocks\":{");
+			first = 1;
+			for (int r = 0; r < DT_FB_NR; r++) {
+				if (!f->fb_n[r])
+					continue;
+				printf("%s\"%s\":[", first ? "" : ",", r_names[r]);
+				for (size_t b = 0; b < f->fb_n[r]; b++)
+					printf("%s%zu", b ? "," : "", (f->fb_first[r] + b) * PMD);
+				printf("]");
+				first = 0;
+			}
+			printf("},\"race_blocks\":[");
+			for (size_t b = 0; b < f->race_n; b++)
+				printf("%s%zu", b ? "," : "", (f->race_first + b) * PMD);
+			printf("]");
+		}
+		printf("}");
 	}
 	printf("],\"expect\":{");
 	for (int e = 0, first = 1; e < DT_C_NR; e++) {
@@ -302,6 +332,8 @@ static void mode_misaligned(struct file *f, int run)
 		f->expect[DT_C_FALLBACKS] = -1;
 		f->expect[DT_C_PMD_FAULTS] = -1;
 		f->regions[DT_FB_MISALIGNED] = (long long)(o.size / PMD) + 1;
+		/* the first fault in virtual PMD k is at file page 512k - 1: blocks 0, 0, 1, 2... */
+		fb_blocks(f, DT_FB_MISALIGNED, 0, o.size / PMD);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, PG, -1), o.size, PG);
@@ -320,6 +352,7 @@ static void mode_private_cow(struct file *f, int run)
 		f->expect[DT_C_PMD_UPGRADES] = 0;
 		f->expect[DT_C_RACES] = 0;
 		f->regions[DT_FB_PRIVATE_COW] = (long long)(o.size / PMD);
+		fb_blocks(f, DT_FB_PRIVATE_COW, 0, o.size / PMD);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, 0, MAP_PRIVATE), o.size, PG);
@@ -336,6 +369,7 @@ static void mode_vma_start(struct file *f, int run)
 		f->expect[DT_C_FALLBACKS] = -1;
 		f->expect[DT_C_PMD_FAULTS] = -1;
 		f->regions[DT_FB_VMA_START] = 1;
+		fb_blocks(f, DT_FB_VMA_START, 0, 1);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size - PG, PG, PG, -1), o.size - PG, PG);
@@ -351,6 +385,7 @@ static void mode_vma_end(struct file *f, int run)
 		f->expect[DT_C_FALLBACKS] = -1;
 		f->expect[DT_C_PMD_FAULTS] = -1;
 		f->regions[DT_FB_VMA_END] = 1;
+		fb_blocks(f, DT_FB_VMA_END, regions - 1, 1);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size - PG, 0, 0, -1), o.size - PG, PG);
@@ -370,6 +405,7 @@ static void mode_eof(struct file *f, int run)
 		f->expect[DT_C_FALLBACKS] = -1;
 		f->expect[DT_C_PMD_FAULTS] = -1;
 		f->regions[DT_FB_EOF] = 1;
+		fb_blocks(f, DT_FB_EOF, regions - 1, 1);
 		return;
 	}
 	write_pages(map_at(f->fd, o.size, 0, 0, -1), o.size - PG, PG);
@@ -394,6 +430,9 @@ static void mode_entry_conflict(struct file *f, int run)
 		f->expect[DT_C_HOLE_LOADS] = 0;
 		f->regions[DT_FB_MISALIGNED] = (long long)regions;
 		f->regions[DT_FB_ENTRY_CONFLICT] = (long long)regions;
+		/* both at page 512r of each region r */
+		fb_blocks(f, DT_FB_MISALIGNED, 0, regions);
+		fb_blocks(f, DT_FB_ENTRY_CONFLICT, 0, regions);
 		return;
 	}
 	p = map_at(f->fd, o.size, 0, PG, MAP_SHARED);
@@ -424,6 +463,10 @@ static void mode_noentry(struct file *f, int run)
 		f->expect[DT_C_HOLE_LOADS] = 0;
 		/* the PTE fault and its re-fault after the race each try PMD first */
 		f->regions[DT_FB_MISALIGNED] = 2 * (long long)regions;
+		/* the PTE fault at page 512r + 1 of each region r races and falls back there */
+		fb_blocks(f, DT_FB_MISALIGNED, 0, regions);
+		f->race_first = 0;
+		f->race_n = regions;
 		return;
 	}
 	a = map_at(f->fd, o.size, 0, 0, -1);
@@ -455,6 +498,7 @@ static void mode_holes(struct file *f, int run)
 		f->expect[DT_C_RACES] = 0;
 		f->expect[DT_C_PTE_FAULTS] = (long long)pages;
 		f->regions[DT_FB_MISALIGNED] = (long long)regions + 1;
+		fb_blocks(f, DT_FB_MISALIGNED, 0, regions); /* the second, misaligned map: as misaligned */
 		return;
 	}
 	p = map_at(f->fd, o.size, 0, 0, -1);
