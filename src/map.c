@@ -186,7 +186,7 @@ static void output_file(struct map_run *r, const struct dt_map_file *f)
 		return;
 	}
 	if (!r->legend_done) {
-		dt_map_legend(r->out);
+		dt_map_legend(r->out, r->width);
 		r->legend_done = true;
 	}
 	fputc('\n', r->out);

@@ -64,7 +64,7 @@ void dt_map_finish(struct dt_map_file *f);
 
 /* One character per block in the text strip, and the legend that explains them. */
 char dt_map_char(const struct dt_map_block *b);
-void dt_map_legend(FILE *out);
+void dt_map_legend(FILE *out, int width);
 /* "37 of 40 blocks map as 2 MiB; 3 fall back: extent_short at 4 MiB, 10 MiB, 22 MiB" */
 void dt_map_verdict(const struct dt_map_file *f, char *buf, size_t len);
 /* The file's header line, strip (wrapped to width, the offset at each line start) and verdict. */

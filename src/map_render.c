@@ -95,13 +95,40 @@ char dt_map_char(const struct dt_map_block *b)
 	}
 }
 
-void dt_map_legend(FILE *out)
+/* Legend items, each whole on a line, wrapped to the width under an indent. */
+struct legend {
+	FILE *out;
+	int width, col, indent;
+};
+
+static void legend_item(struct legend *l, const char *fmt, char c, const char *text)
 {
-	fprintf(out, "legend: H 2 MiB mapping (PMD)  . hole or unwritten (zero page)  - not reached"
-		     "  ! read failed\n        fallback to 4 KiB:");
+	char item[96];
+	int w = snprintf(item, sizeof(item), fmt, c, text);
+
+	if (l->col > l->indent && l->col + 2 + w > l->width) {
+		fprintf(l->out, "\n%*s", l->indent, "");
+		l->col = l->indent;
+	} else if (l->col > l->indent) {
+		l->col += fprintf(l->out, "  ");
+	}
+	l->col += fprintf(l->out, "%s", item);
+}
+
+void dt_map_legend(FILE *out, int width)
+{
+	struct legend l = { .out = out, .width = width, .indent = 8 };
+
+	l.col = fprintf(out, "legend: ");
+	legend_item(&l, "%c %s", 'H', "2 MiB (PMD)");
+	legend_item(&l, "%c %s", '.', "hole or unwritten (zero page)");
+	legend_item(&l, "%c %s", '-', "not reached");
+	legend_item(&l, "%c %s", '!', "read failed");
+	fputc('\n', out);
+	l.col = fprintf(out, "%*s", l.indent, "");
+	legend_item(&l, "%c%s", ' ', "fallback to 4 KiB, by reason:");
 	for (int i = 0; i < DT_FB_NR; i++)
-		fprintf(out, "%s %c %s", i && i % 6 == 0 ? "\n                          " : " ",
-			fb_letters[i], dt_fallback_names[i]);
+		legend_item(&l, "%c %s", fb_letters[i], dt_fallback_names[i]);
 	fputc('\n', out);
 }
 
@@ -181,14 +208,16 @@ void dt_map_text(FILE *out, const struct dt_map_file *f, int width)
 	fprintf(out, "%s  (dev %s ino %" PRIu64 ", %" PRIu64 " bytes, %" PRIu64 " block%s of 2 MiB)\n",
 		path, dev, f->ino, f->size, f->nblocks, f->nblocks == 1 ? "" : "s");
 	/* the widest offset label decides the column, so the strips line up */
-	lw = offset_str(label, sizeof(label), f->examined ? (f->examined - 1) * DT_MAP_BLOCK : 0);
+	/* always MiB, so that a column reads as one scale */
+	lw = snprintf(label, sizeof(label), "%" PRIu64 " MiB",
+		      f->examined ? (uint64_t)(f->examined - 1) * (uint64_t)(DT_MAP_BLOCK >> 20) : 0);
 	per_line = width - lw - 4;
 	per_line = per_line < 8 ? 8 : per_line - per_line % 8;
 	for (uint64_t i = 0; i < f->examined; i += (uint64_t)per_line) {
 		char line[1024];
 		int k = 0;
 
-		offset_str(label, sizeof(label), i * DT_MAP_BLOCK);
+		snprintf(label, sizeof(label), "%" PRIu64 " MiB", i * (uint64_t)(DT_MAP_BLOCK >> 20));
 		for (uint64_t b = i; b < f->examined && k < per_line && k < (int)sizeof(line) - 1; b++)
 			line[k++] = dt_map_char(&f->blocks[b]);
 		line[k] = 0;
