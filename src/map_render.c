@@ -120,13 +120,11 @@ void dt_map_legend(FILE *out, int width)
 	struct legend l = { .out = out, .width = width, .indent = 8 };
 
 	l.col = fprintf(out, "legend: ");
-	legend_item(&l, "%c %s", 'H', "2 MiB (PMD)");
-	legend_item(&l, "%c %s", '.', "hole or unwritten (zero page)");
+	legend_item(&l, "%c %s", 'H', "PMD (2 MiB)");
+	legend_item(&l, "%c %s", '.', "hole/unwritten");
 	legend_item(&l, "%c %s", '-', "not reached");
 	legend_item(&l, "%c %s", '!', "read failed");
-	fputc('\n', out);
-	l.col = fprintf(out, "%*s", l.indent, "");
-	legend_item(&l, "%c%s", ' ', "fallback to 4 KiB, by reason:");
+	l.col = fprintf(out, "\n%*sfallback to 4 KiB:", l.indent, "") - 1;
 	for (int i = 0; i < DT_FB_NR; i++)
 		legend_item(&l, "%c %s", fb_letters[i], dt_fallback_names[i]);
 	fputc('\n', out);
