@@ -81,7 +81,10 @@ def trace_events(lines):
     """-> {ino: {"done": {pgoff: [(result, max_pgoff)]}, "addr": {address: pgoff},
     "hole": set(address), "hole_fb": set(address)}}"""
     ev = {}
-    for line in lines:
+    marks = [i for i, line in enumerate(lines) if "tracing_mark_write: daxtrace-map-start" in line]
+    if len(marks) != 1:
+        raise ValueError("%d start markers in the trace buffer, not 1" % len(marks))
+    for line in lines[marks[0] + 1:]:
         m = TRACE.search(line)
         if not m:
             if line.strip():
