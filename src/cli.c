@@ -35,7 +35,7 @@ static const char doc[] =
 "  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
-"  daxtrace map /mnt/dax/db    # per 2 MiB block: PMD, fallback and why, hole\n"
+"  daxtrace map /mnt/dax/db   # per 2 MiB block: PMD, fallback and why, hole\n"
 "\n"
 "EXIT STATUS:\n"
 "  0    success\n"
