@@ -5,6 +5,10 @@ _daxtrace()
 	_init_completion || return
 
 	local i
+	# map: PATHs (after `--` too), files and directories
+	if [[ $cword -gt 1 && ${words[1]} == map && $cur != -* ]]; then
+		[[ $prev == -o || $prev == --output ]] || { _filedir; return; }
+	fi
 	for ((i = 1; i < cword; i++)); do
 		if [[ ${words[i]} == -- ]]; then
 			# after `--`: complete the COMMAND and its arguments
@@ -27,7 +31,7 @@ _daxtrace()
 		COMPREPLY=($(compgen -W "$(_parse_help "$1" --help)" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 	elif [[ $cword == 1 ]]; then
-		COMPREPLY=($(compgen -W "trace check" -- "$cur"))
+		COMPREPLY=($(compgen -W "trace check map" -- "$cur"))
 	fi
 } &&
 	complete -F _daxtrace daxtrace

@@ -23,6 +23,7 @@ static const char doc[] =
 "USAGE: daxtrace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace check [-v] [--json] [-o FILE] [--btf FILE]\n"
+"       daxtrace map [--json] [-o FILE] PATH...\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
@@ -34,12 +35,15 @@ static const char doc[] =
 "  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
+"  daxtrace map /mnt/dax/db   # per 2 MiB block: PMD, fallback and why, hole\n"
 "\n"
 "EXIT STATUS:\n"
 "  0    success\n"
 "  1    runtime error (BPF load, attach or map read failed)\n"
 "  2    the traced COMMAND exited non-zero or was killed\n"
 "  64   usage error (bad flag or value)\n"
+"  66   map: a PATH is missing, unreadable, not a regular file or not DAX\n"
+"       (the other PATHs are still examined)\n"
 "  67   no process with the PID given to -p\n"
 "  69   kernel lacks BTF, the fs_dax tracepoints or a BPF feature (daxtrace check)\n"
 "  77   not permitted: run as root, or grant CAP_BPF and CAP_PERFMON\n"
@@ -256,8 +260,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		c->exit_now = true;
 		return 0;
 	case ARGP_KEY_ARG:
-		/* First positional argument: the COMMAND to run (with or without `--`). */
-		c->command = &st->argv[st->next - 1];
+		/* First positional argument: the COMMAND to run (with or without `--`), or the
+		 * first PATH of map. */
+		if (c->mode == DT_MODE_MAP)
+			c->paths = &st->argv[st->next - 1];
+		else
+			c->command = &st->argv[st->next - 1];
 		st->next = st->argc;
 		return 0;
 	case ARGP_KEY_END:
@@ -265,6 +273,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return 0;
 		if (c->command && c->pid) {
 			argp_error(st, "-p PID and a COMMAND exclude each other: trace one or the other");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_MAP && !c->paths) {
+			argp_error(st, "'map' needs a PATH: a file or directory on a DAX filesystem");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_MAP && (c->interval_s || c->duration_s || c->pid || c->dev_set ||
+					       c->ino || c->prometheus || c->stats)) {
+			argp_error(st, "'map' reads its own PATHs: -i, -d, -p, --dev, --ino, --stats and "
+				       "--prometheus do not apply");
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_CHECK && c->command) {
@@ -277,7 +295,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		if (c->prometheus && c->mode != DT_MODE_SUMMARY) {
-			argp_error(st, "--prometheus goes with the summary mode, not 'trace' or 'check'");
+			argp_error(st, "--prometheus goes with the summary mode, not 'trace', 'check' or 'map'");
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_TRACE && c->interval_s) {
@@ -301,6 +319,9 @@ int dt_parse_args(int argc, char **argv, struct dt_config *c)
 		first = 2;
 	} else if (argc > 1 && !strcmp(argv[1], "check")) {
 		c->mode = DT_MODE_CHECK;
+		first = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "map")) {
+		c->mode = DT_MODE_MAP;
 		first = 2;
 	}
 	/* argp names the program after argv[0]: errors read "daxtrace: ...", whatever the path

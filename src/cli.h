@@ -11,6 +11,7 @@ enum dt_mode {
 	DT_MODE_SUMMARY, /* default: aggregate in kernel, print tables and histograms */
 	DT_MODE_TRACE,   /* `daxtrace trace`: one line per event */
 	DT_MODE_CHECK,   /* `daxtrace check`: which hooks this kernel offers */
+	DT_MODE_MAP,     /* `daxtrace map PATH...`: per 2 MiB block, what a read fault maps */
 };
 
 struct dt_config {
@@ -41,6 +42,7 @@ struct dt_config {
 	const char *btf_path;
 	const char *output;  /* -o FILE: reports, JSON and events go there instead of stdout */
 	char **command; /* NULL-terminated argv after `--`, or NULL */
+	char **paths;   /* map: the NULL-terminated PATHs */
 	bool exit_now;  /* --help, --usage or --version was printed */
 };
 

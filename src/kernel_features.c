@@ -87,7 +87,7 @@ int dt_features_verdict(const struct dt_features *f, enum dt_mode mode, char *ms
 		const struct dt_feature_def *d = &dt_feature_defs[i];
 
 		if (f->state[i] != DT_FEAT_MISSING || d->need == DT_NEED_NONE ||
-		    (d->need == DT_NEED_TRACE && mode != DT_MODE_TRACE))
+		    (d->need == DT_NEED_TRACE && mode != DT_MODE_TRACE && mode != DT_MODE_MAP))
 			continue;
 		if (d->need == DT_NEED_ALL)
 			trace_only = false;

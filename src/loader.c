@@ -98,7 +98,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->filter_tree = cfg->command != NULL;
 	ro->filter_dev = cfg->dev_set ? dt_dev_encode(cfg->dev_major, cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
-	ro->trace_mode = cfg->mode == DT_MODE_TRACE;
+	ro->trace_mode = cfg->mode == DT_MODE_TRACE || cfg->mode == DT_MODE_MAP;
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
@@ -109,7 +109,7 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 					      cfg->max_inflight : dt_seq_slots(cfg->max_inflight));
 	err = err ?: bpf_map__set_max_entries(skel->maps.wb_start, cfg->max_inflight);
 	err = err ?: bpf_map__set_max_entries(skel->maps.traced, cfg->max_inflight);
-	if (cfg->mode == DT_MODE_TRACE)
+	if (ro->trace_mode)
 		err = err ?: bpf_map__set_max_entries(skel->maps.events, cfg->ringbuf_kb * 1024);
 	/* Without a ring buffer (before 5.8) the summary modes leave it out: libbpf then poisons
 	 * the programs' references to it, which sit behind trace_mode, false here, so the

@@ -3,6 +3,7 @@
 #include "check.h"
 #include "cli.h"
 #include "exitcodes.h"
+#include "map.h"
 #include "session.h"
 
 int main(int argc, char **argv)
@@ -16,5 +17,7 @@ int main(int argc, char **argv)
 		return err;
 	if (cfg.mode == DT_MODE_CHECK)
 		return dt_run_check(&cfg);
+	if (cfg.mode == DT_MODE_MAP)
+		return dt_run_map(&cfg);
 	return dt_run_session(&cfg);
 }

@@ -499,6 +499,31 @@ static void test_kernel_dev(void **state)
 	assert_string_equal(buf, "4095:1048575");
 }
 
+/* map: its PATHs (options before them, `--` for a name that starts with '-'), and the
+ * options that do not apply are refused. */
+static void test_subcommand_map(void **state)
+{
+	struct dt_config c;
+
+	(void)state;
+	EXPECT_OK(&c, "map", "--json", "-o", "out.json", "/mnt/dax/a", "/mnt/dax/b");
+	assert_int_equal(c.mode, DT_MODE_MAP);
+	assert_true(c.json);
+	assert_null(c.command);
+	assert_non_null(c.paths);
+	assert_string_equal(c.paths[0], "/mnt/dax/a");
+	assert_string_equal(c.paths[1], "/mnt/dax/b");
+	assert_null(c.paths[2]);
+	EXPECT_OK(&c, "map", "--", "-odd-name");
+	assert_string_equal(c.paths[0], "-odd-name");
+	EXPECT_USAGE("'map' needs a PATH", "map");
+	EXPECT_USAGE("'map' needs a PATH", "map", "--json");
+	EXPECT_USAGE("do not apply", "map", "-i", "1", "/f");
+	EXPECT_USAGE("do not apply", "map", "-p", "1", "/f");
+	EXPECT_USAGE("do not apply", "map", "--ino", "5", "/f");
+	EXPECT_USAGE("do not apply", "map", "--prometheus", "/tmp/p", "/f");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -509,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_dev_arg_left_intact),
 		cmocka_unit_test(test_subcommand_trace),
 		cmocka_unit_test(test_subcommand_check),
+		cmocka_unit_test(test_subcommand_map),
 		cmocka_unit_test(test_command_after_dashdash),
 		cmocka_unit_test(test_command_without_dashdash),
 		cmocka_unit_test(test_usage_errors),

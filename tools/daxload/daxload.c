@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -26,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/falloc.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include "daxtrace.h"
 
 #define PG 4096UL
@@ -549,6 +552,210 @@ enum {
 	M_PAGES = 2,  /* -s may be any multiple of 4 KiB, not only of 2 MiB */
 };
 
+/* ---- layout: files whose read faults daxtrace map must explain, block by block ---------- */
+
+/* One file of the layout: its size, and per 2 MiB block what is written there. */
+enum lay_fill { L_DATA, L_HOLE, L_UNWRITTEN, L_PIECES };
+struct lay_file {
+	const char *name;
+	size_t size;
+	int nblocks;
+	enum lay_fill fill[4];
+	int conflict_block; /* read as 4 KiB pages first (MADV_NOHUGEPAGE): -1 for none */
+	int bad_block;      /* gets a bad sector 1 MiB into it: -1 for none */
+};
+
+static const struct lay_file layout[] = {
+	{ "aligned", 3 * PMD, 3, { L_DATA, L_DATA, L_DATA }, -1, -1 },
+	{ "tail", 2 * PMD + PMD / 2, 3, { L_DATA, L_DATA, L_DATA }, -1, -1 },
+	{ "sparse", 4 * PMD, 4, { L_HOLE, L_DATA, L_HOLE, L_UNWRITTEN }, -1, -1 },
+	{ "pieces", 2 * PMD, 2, { L_PIECES, L_DATA }, -1, -1 },
+	{ "conflict", 2 * PMD, 2, { L_DATA, L_DATA }, 0, -1 },
+	{ "badblock", 2 * PMD, 2, { L_DATA, L_DATA }, -1, 1 },
+};
+
+static void pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	if (pwrite(fd, buf, len, off) != (ssize_t)len)
+		die("pwrite");
+}
+
+/* The physical byte offset on the device of file offset off, from FIEMAP; -1 if a hole. The
+ * extent's logical end, up to the end of off's block, is returned in *end (for the check that
+ * a block is one extent). */
+static long long fiemap_phys(int fd, off_t off, long long *end, int *unwritten)
+{
+	struct { struct fiemap fm; struct fiemap_extent fe[1]; } q = {};
+
+	/* ext4 clips the extents it reports to the range asked for: ask up to the block's end */
+	q.fm.fm_start = (uint64_t)off;
+	q.fm.fm_length = PMD - (uint64_t)off % PMD;
+	q.fm.fm_flags = FIEMAP_FLAG_SYNC;
+	q.fm.fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &q.fm))
+		die("FIEMAP");
+	if (!q.fm.fm_mapped_extents || q.fe[0].fe_logical > (uint64_t)off)
+		return -1;
+	*end = (long long)(q.fe[0].fe_logical + q.fe[0].fe_length);
+	*unwritten = !!(q.fe[0].fe_flags & FIEMAP_EXTENT_UNWRITTEN);
+	return (long long)(q.fe[0].fe_physical + ((uint64_t)off - q.fe[0].fe_logical));
+}
+
+/* The block's answer as the kernel must give it to a read through an aligned shared map,
+ * checked against FIEMAP: a block meant to be one aligned extent that is not (the allocator
+ * decided otherwise) is reported, not guessed. */
+static const char *lay_expect(const struct lay_file *l, int fd, int b, const char **why)
+{
+	long long end = 0, phys;
+	int unw = 0;
+
+	*why = NULL;
+	if (b == l->conflict_block)
+		return "entry_conflict";
+	if ((size_t)(b + 1) * PMD > l->size)
+		return "eof";
+	phys = fiemap_phys(fd, (off_t)b * PMD, &end, &unw);
+	switch (l->fill[b]) {
+	case L_HOLE:
+	case L_UNWRITTEN:
+		if (phys >= 0 && !unw)
+			*why = "block meant as a hole or unwritten has written data";
+		return "hole";
+	case L_PIECES:
+		if (phys < 0 || end >= (long long)(b + 1) * (long long)PMD)
+			*why = "block written in pieces has no short extent at its start";
+		return "extent_short";
+	default:
+		if (phys < 0 || unw || end < (long long)(b + 1) * (long long)PMD || phys % PMD)
+			*why = "block meant as one aligned extent is not";
+		return b == l->bad_block ? "direct_access" : "pmd";
+	}
+}
+
+static void mode_layout(struct file *f0, int run)
+{
+	char dir[600], path[700], *buf = malloc(PMD);
+	long long bad_sector = -1;
+	const char *bad_file = "";
+	int dfd;
+
+	(void)run;
+	if (!buf)
+		die("malloc");
+	close(f0->fd);
+	unlink(f0->path); /* main's file: the layout makes its own */
+	snprintf(dir, sizeof(dir), "%s/layout", o.dir);
+	mkdir(dir, 0755);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		die(dir);
+	printf("{\"mode\":\"layout\",\"dir\":");
+	json_str(dir);
+	printf(",\"files\":[");
+	for (size_t i = 0; i < sizeof(layout) / sizeof(layout[0]); i++) {
+		const struct lay_file *l = &layout[i];
+		struct stat st;
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, l->name);
+		unlink(path);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || ftruncate(fd, (off_t)l->size))
+			die(path);
+		for (int b = 0; b < l->nblocks; b++) {
+			off_t off = (off_t)b * PMD;
+			size_t len = (size_t)b * PMD + PMD > l->size ? l->size - (size_t)b * PMD : PMD;
+
+			memset(buf, 'a' + b, PMD);
+			if (b == l->bad_block) /* zeros where the bad sector goes: clearing rewrites them */
+				memset(buf + PMD / 2, 0, PG);
+			switch (l->fill[b]) {
+			case L_DATA: /* allocated at once, so one aligned extent, then written */
+				if (fallocate(fd, 0, off, (off_t)len))
+					die("fallocate");
+				pwrite_all(fd, buf, len, off);
+				break;
+			case L_UNWRITTEN:
+				if (fallocate(fd, 0, off, (off_t)len))
+					die("fallocate");
+				break;
+			case L_PIECES: /* 4 KiB at the start and 4 KiB at 1 MiB, holes between */
+				pwrite_all(fd, buf, PG, off);
+				pwrite_all(fd, buf, PG, off + (off_t)PMD / 2);
+				break;
+			case L_HOLE:
+				break;
+			}
+		}
+		if (fsync(fd) || fstat(fd, &st))
+			die("fsync");
+		if (l->conflict_block >= 0) { /* PTE entries at two pages of the block */
+			char *p = mmap(NULL, PMD, PROT_READ, MAP_SHARED, fd,
+				       (off_t)l->conflict_block * PMD);
+			volatile char sum = 0;
+
+			if (p == MAP_FAILED || madvise(p, PMD, MADV_NOHUGEPAGE))
+				die("mmap for the 4 KiB entries");
+			sum += p[0];
+			sum += p[5 * PG];
+			(void)sum;
+			munmap(p, PMD);
+		}
+		printf("%s{\"path\":", i ? "," : "");
+		json_str(path);
+		printf(",\"dev\":\"%u:%u\",\"ino\":%llu,\"size\":%zu,\"blocks\":[", major(st.st_dev),
+		       minor(st.st_dev), (unsigned long long)st.st_ino, l->size);
+		for (int b = 0; b < l->nblocks; b++) {
+			const char *why, *e = lay_expect(l, fd, b, &why);
+			int fb = strcmp(e, "pmd") && strcmp(e, "hole");
+
+			printf("%s{\"offset\":%zu,\"mapping\":\"%s\",\"reason\":", b ? "," : "",
+			       (size_t)b * PMD, fb ? "fallback" : e);
+			if (fb)
+				printf("\"%s\"", e);
+			else
+				printf("null");
+			if (why)
+				printf(",\"layout_error\":\"%s\"", why);
+			printf("}");
+		}
+		printf("]}");
+		if (l->bad_block >= 0) {
+			long long end;
+			int unw;
+			long long phys = fiemap_phys(fd, (off_t)l->bad_block * PMD + (off_t)PMD / 2,
+						     &end, &unw);
+			char bb[64];
+			int bfd = open("/sys/block/pmem0/badblocks", O_WRONLY);
+
+			if (phys < 0 || bfd < 0)
+				die("badblocks");
+			bad_sector = phys / 512;
+			bad_file = l->name;
+			snprintf(bb, sizeof(bb), "%lld %lu\n", bad_sector, PG / 512);
+			if (write(bfd, bb, strlen(bb)) != (ssize_t)strlen(bb))
+				die("writing /sys/block/pmem0/badblocks");
+			close(bfd);
+		}
+		close(fd);
+	}
+	/* not files to map: the walk of the directory skips them */
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	unlink(path);
+	if (mkfifo(path, 0644))
+		die("mkfifo");
+	snprintf(path, sizeof(path), "%s/link", dir);
+	unlink(path);
+	if (symlink("aligned", path))
+		die("symlink");
+	printf("],\"nonregular\":[\"fifo\",\"link\"],\"badblock\":{\"file\":\"%s\",\"sector\":%lld,"
+	       "\"sectors\":%lu}}\n", bad_file, bad_sector, PG / 512);
+	fflush(stdout);
+	close(dfd);
+	free(buf);
+	exit(0);
+}
+
 static const struct mode modes[] = {
 	{ "pte", mode_pte, M_PAGES, "4 KiB sync faults (MADV_NOHUGEPAGE)" },
 	{ "pmd", mode_pmd, 0, "2 MiB sync faults" },
@@ -562,6 +769,7 @@ static const struct mode modes[] = {
 	{ "holes", mode_holes, M_SPARSE, "read faults on a sparse file (zero-page loads)" },
 	{ "rewrite", mode_rewrite, 0, "MAP_SYNC writes that need no sync" },
 	{ "storm", mode_storm, M_PAGES, "pte over --files files in --threads threads" },
+	{ "layout", mode_layout, 0, "files in DIR/layout with a known layout per 2 MiB block (for map)" },
 	{ "long", NULL, 0, "PTE and PMD sync faults for --seconds (no exact counts)" },
 };
 
