@@ -38,6 +38,10 @@ static int words(FILE *out, const char *p, int col, int width)
 	while (*p) {
 		size_t n = strcspn(p, " ");
 
+		/* "4 KiB" and "2 MiB" stay on one line */
+		if (p[n] == ' ' && (!strncmp(p + n + 1, "KiB", 3) || !strncmp(p + n + 1, "MiB", 3)))
+			n += 1 + strcspn(p + n + 1, " ");
+
 		if (col + 1 + (int)n > width && col > 4) {
 			fputs("\n   ", out);
 			col = 3;

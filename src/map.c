@@ -79,22 +79,6 @@ static void on_touch_fault(int sig)
 	siglongjmp(touch_env, 1);
 }
 
-/* Whether the PMD fault's extent lookup is seen by iomap_iter_dstmap. Before dax_iomap_pfn gave
- * way to dax_iomap_direct_access (5.17), as on 5.10, dax_iomap_pmd_fault calls the filesystem's
- * iomap_begin itself: the tracepoint never fires in it, and an attempt without it would be
- * taken for entry_conflict. There the reasons after eof read unknown instead. (5.15 and 5.16
- * look up through iomap_iter and still have dax_iomap_pfn: unknown there too, never wrong.) */
-static bool pmd_lookup_traced(const struct dt_hooks *hooks)
-{
-	const char *names[] = { "dax_iomap_pfn" };
-	char module[1][DT_MODNAME_LEN];
-	bool found[1] = {};
-
-	if (!dt_probes_have(hooks, "iomap_iter_dstmap"))
-		return false;
-	return !dt_kallsyms_lookup(names, 1, found, module) && !found[0];
-}
-
 static int term_width(void)
 {
 	struct winsize ws;
@@ -373,7 +357,7 @@ int dt_run_map(const struct dt_config *cfg)
 		err = DT_EXIT_RUNTIME;
 		goto out;
 	}
-	r.skel->bss->dstmap_hooked = pmd_lookup_traced(&hooks);
+	r.skel->bss->dstmap_hooked = dt_dstmap_sees_pmd_lookup(&hooks);
 	r.rb = ring_buffer__new(bpf_map__fd(r.skel->maps.events), on_event, &r, NULL);
 	if (!r.rb) {
 		fprintf(stderr, "daxtrace: cannot set up the ring buffer: %s\n", strerror(errno));

@@ -15,6 +15,7 @@
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
+#include "kernel_probe.h"
 #include "loader.h"
 #include "output.h"
 #include "paths.h"
@@ -366,7 +367,7 @@ int dt_run_session(const struct dt_config *cfg)
 		}
 	}
 	/* only now is it known whether the extent hook really is attached */
-	r.skel->bss->dstmap_hooked = dt_probes_have(&r.hooks, "iomap_iter_dstmap");
+	r.skel->bss->dstmap_hooked = dt_dstmap_sees_pmd_lookup(&r.hooks);
 	if (cfg->verbose)
 		for (int i = 0; i < r.hooks.n; i++) {
 			char text[160];
