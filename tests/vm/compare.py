@@ -26,6 +26,9 @@ COUNTERS = dt_tables.names("DT_COUNTERS")
 ORACLE_KEYS = [c for c in COUNTERS if c not in ("pte_upgrades", "pmd_upgrades", "fsync_failures")]
 ORACLE_KEYS += ["upgrades", "pte_syncs", "pmd_syncs"]
 NEEDDSYNC, FALLBACK, ERROR, FAULT_ERROR = 0x2000, 0x800, 0x873, 0x73
+# the fallback reasons that need the extent of iomap_iter_dstmap
+IOMAP_REASONS = ("entry_conflict", "extent_short", "hole_zero_pmd", "unexpected_type",
+                 "direct_access")
 HIST_LINE = re.compile(r"^\{ dev:\s*(\d+), ino:\s*(\d+)(?:, result:\s*(-?\d+))?\s*\}"
                        r" hitcount:\s*(\d+)")
 
@@ -282,6 +285,14 @@ def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
                      close(got[c], v), "got %d" % got[c])
         reasons = {r: n for r, n in got["fallback_reasons"].items() if n}
         want = f["fallback_regions"]
+        if dt["probes"].get("iomap_iter_dstmap", "unavailable") == "unavailable":
+            # no iomap_iter_dstmap (5.10 has no iomap_iter: DAX calls ->iomap_begin itself):
+            # every reason decided from the extent is unknown (docs/EVENTS.md)
+            folded = {}
+            for r, n in want.items():
+                r = "unknown" if r in IOMAP_REASONS else r
+                folded[r] = folded.get(r, 0) + n
+            want = folded
         ok = set(reasons) == set(want) and all(
             reasons[r] % want[r] == 0 and reasons[r] // want[r] in (1, 2) for r in want)
         if not ok and skipped:  # a skipped iomap_iter_dstmap run can move a fallback's reason
