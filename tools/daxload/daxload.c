@@ -201,7 +201,7 @@ static void print_json(void)
 		printf("},\"fallback_regions\":{");
 		first = 1;
 		for (int r = 0; r < DT_FB_NR; r++) {
-			reg[r] += f->regions[r];
+			reg[r] = reg[r] < 0 || f->regions[r] < 0 ? -1 : reg[r] + f->regions[r];
 			if (!f->regions[r])
 				continue;
 			printf("%s\"%s\":%lld", first ? "" : ",", r_names[r], f->regions[r]);
@@ -684,6 +684,64 @@ static void mode_sigbus(struct file *f, int run)
 	}
 }
 
+/* Two threads read page 0 of each hole region of a sparse file at the same moment (a spin
+ * barrier per region). Exactly one of them maps the huge zero page (dax_pmd_load_hole); the
+ * other, if its PMD attempt started while the PMD was still empty, waits for the entry and then
+ * finds the PMD populated in dax_pmd_load_hole(): dax_pmd_load_hole_fallback, a FALLBACK with
+ * reason hole_zero_pmd, and no PTE fault (the PMD is huge). Whether the second thread got
+ * there in time is a race: the count of hole_zero_pmd is not declared (-1: any), only that
+ * no other reason occurs and that each region has one huge zero page. */
+struct holerace {
+	char *p;
+	size_t regions;
+	int *arrive;
+};
+
+static void *holerace_thread(void *arg)
+{
+	struct holerace *h = arg;
+	volatile char sum = 0;
+
+	for (size_t r = 0; r < h->regions; r++) {
+		__atomic_add_fetch(&h->arrive[r], 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&h->arrive[r], __ATOMIC_SEQ_CST) < 2)
+			;
+		sum += h->p[r * PMD];
+	}
+	(void)sum;
+	return NULL;
+}
+
+static void mode_holerace(struct file *f, int run)
+{
+	struct holerace h = { .regions = o.size / PMD };
+	pthread_t t[2];
+
+	if (!run) {
+		expect_none(f);
+		f->expect[DT_C_HOLE_LOADS] = (long long)h.regions;
+		f->expect[DT_C_PTE_FAULTS] = 0;
+		f->expect[DT_C_SYNC_FAULTS] = 0;
+		f->expect[DT_C_PTE_UPGRADES] = 0;
+		f->expect[DT_C_PMD_UPGRADES] = 0;
+		f->expect[DT_C_RACES] = 0;
+		f->expect[DT_C_FAULT_ERRORS] = 0;
+		f->expect[DT_C_MKWRITE_ERRORS] = 0;
+		f->regions[DT_FB_HOLE_ZERO_PMD] = -1;
+		return;
+	}
+	h.arrive = calloc(h.regions, sizeof(*h.arrive));
+	if (!h.arrive)
+		die("calloc");
+	h.p = map_at(f->fd, o.size, 0, 0, -1);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, holerace_thread, &h))
+			die("pthread_create");
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	free(h.arrive);
+}
+
 /* ---- threads ---------------------------------------------------------------------------- */
 
 struct mode {
@@ -713,6 +771,7 @@ static const struct mode modes[] = {
 	{ "extent_short", mode_extent_short, M_SPARSE, "PMD fallback: a file written in pieces" },
 	{ "badblocks", mode_badblocks, 0, "pmem bad blocks: PMD fallback (direct_access), SIGBUS" },
 	{ "sigbus", mode_sigbus, 0, "a read past EOF through a longer mapping: SIGBUS" },
+	{ "holerace", mode_holerace, M_SPARSE, "two threads read each hole region at once (hole_zero_pmd)" },
 	{ "storm", mode_storm, M_PAGES, "pte over --files files in --threads threads" },
 	{ "long", NULL, 0, "PTE and PMD sync faults for --seconds (no exact counts)" },
 };
