@@ -299,11 +299,13 @@ def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
                      <= 2 * skipped for m in (1, 2))
         ck.truth(mode, "fallback_reasons", name + ": fallback reasons %s" % (want or "none"),
                  ok, "got %s" % reasons, race=bool(anyn))
-        if mode == "holerace":  # one huge zero page per region; each loser adds a PTE hole
+        if mode == "holerace":
+            # every PTE fault of this mode loads a 4 KiB zero page; each region maps the huge
+            # zero page once or, when the second thread also maps it (7.x), twice
             regions = truth["size"] // (2 << 20)
             for who, c in (("daxtrace", got), (source, o)):
-                ck.check(name + ": %s hole_loads == %d regions + pte_faults" % (who, regions),
-                         c["hole_loads"] == regions + c["pte_faults"],
+                ck.check(name + ": %s %d <= hole_loads - pte_faults <= %d" % (who, regions, 2 * regions),
+                         regions <= c["hole_loads"] - c["pte_faults"] <= 2 * regions,
                          "hole_loads %d, pte_faults %d" % (c["hole_loads"], c["pte_faults"]))
         ck.check(name + ": reasons add up to fallbacks",
                  sum(got["fallback_reasons"].values()) == got["fallbacks"], str(got))

@@ -689,10 +689,11 @@ static void mode_sigbus(struct file *f, int run)
  * other, if its PMD attempt started while the PMD was still empty, waits for the entry and then
  * finds the PMD populated in dax_pmd_load_hole(): dax_pmd_load_hole_fallback, a FALLBACK with
  * reason hole_zero_pmd. Its fallback then splits the PMD (split_huge_pmd() zaps the winner's
- * huge zero page) and its PTE fault loads the 4 KiB zero page. Whether the second thread got
- * there in time is a race: the count of hole_zero_pmd is not declared (-1: any), nor the PTE
- * faults and hole loads; what is certain is that no other reason occurs and that each region
- * maps the huge zero page once: hole_loads == regions + pte_faults (compare.py checks it). */
+ * huge zero page) and its PTE fault loads the 4 KiB zero page (5.10). On 7.x the second thread
+ * maps the huge zero page again instead. Whether the second thread got there in time is a
+ * race: the count of hole_zero_pmd is not declared (-1: any), nor the PTE faults and hole
+ * loads; what is certain is that no other reason occurs and that each region maps the huge
+ * zero page once or twice: regions <= hole_loads - pte_faults <= 2 * regions (compare.py). */
 struct holerace {
 	char *p;
 	size_t regions;
