@@ -7,7 +7,8 @@ both, they must agree. The oracle is checked against the ground truth too, so a 
 daxtrace cannot run still tests the oracle.
 
 usage: compare.py LOG LABEL [--expect-func-probes] [--insert-path pfn|page]
-                  [--flavours "--raw-tp --kprobes"]
+                  [--flavours "--raw-tp --kprobes"] [--fentry-refused "FUNC..."]
+                  [--reasons-unknown]
 """
 import json
 import os
@@ -20,6 +21,7 @@ from kdev import kdev, kdev_encode  # noqa: E402
 import trace_oracle  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
+REASONS = dt_tables.names("DT_FALLBACKS")
 # What the hist triggers can tell: every counter but the PTE/PMD split of upgrades (the mkwrite
 # event has no size) and fsync failures (no tracepoint); instead, upgrades in all and the sync
 # faults of each size.
@@ -131,11 +133,14 @@ class Checker:
         self.label, self.passed, self.failed = label, 0, 0
         self.known = known_divergences(label)
 
-    def truth(self, mode, key, what, ok, detail):
-        """A ground-truth check, which a listed divergence turns into a visible note."""
+    def truth(self, mode, key, what, ok, detail, race=False):
+        """A ground-truth check, which a listed divergence turns into a visible note; with
+        race, a divergence that shows only when a race occurred need not occur every run."""
         reason = self.known.get((mode, key))
         if reason is None:
             return self.check(what, ok, detail)
+        if race and ok:
+            return self.check(what + " (listed divergence, a race: did not occur)", True)
         self.check(what + " (known divergence still occurs)", not ok,
                    "the listed divergence did not happen: remove it from known-divergences")
         if not ok:
@@ -340,13 +345,28 @@ def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
                      close(got[c], v), "got %d" % got[c])
         reasons = {r: n for r, n in got["fallback_reasons"].items() if n}
         want = f["fallback_regions"]
+        # -1: the reason comes from a race, it may occur any number of times (or not)
+        anyn = {r for r, n in want.items() if n < 0}
+        if anyn:
+            print("note %s: %s: %s (a race) occurred %s times" % (
+                ck.label, name, ", ".join(sorted(anyn)), [reasons.get(r, 0) for r in sorted(anyn)]))
+        want = {r: n for r, n in want.items() if n >= 0}
+        reasons = {r: n for r, n in reasons.items() if r not in anyn}
         ok = set(reasons) == set(want) and all(
             reasons[r] % want[r] == 0 and reasons[r] // want[r] in (1, 2) for r in want)
         if not ok and skipped:  # a skipped iomap_iter_dstmap run can move a fallback's reason
             ok = any(sum(abs(reasons.get(r, 0) - m * want.get(r, 0)) for r in set(reasons) | set(want))
                      <= 2 * skipped for m in (1, 2))
         ck.truth(mode, "fallback_reasons", name + ": fallback reasons %s" % (want or "none"),
-                 ok, "got %s" % reasons)
+                 ok, "got %s" % reasons, race=bool(anyn))
+        if mode == "holerace":
+            # every PTE fault of this mode loads a 4 KiB zero page; each region maps the huge
+            # zero page once or, when the second thread also maps it (7.x), twice
+            regions = truth["size"] // (2 << 20)
+            for who, c in (("daxtrace", got), (source, o)):
+                ck.check(name + ": %s %d <= hole_loads - pte_faults <= %d" % (who, regions, 2 * regions),
+                         regions <= c["hole_loads"] - c["pte_faults"] <= 2 * regions,
+                         "hole_loads %d, pte_faults %d" % (c["hole_loads"], c["pte_faults"]))
         ck.check(name + ": reasons add up to fallbacks",
                  sum(got["fallback_reasons"].values()) == got["fallbacks"], str(got))
     check_offsets(ck, case, files, inodes, close)
@@ -378,6 +398,33 @@ def compare_case(ck, case, want_func, insert_path, flavours, fentry_refused=()):
         check_probes(ck, name, dt["probes"], insert_path, flavours, fentry_refused)
 
 
+# The reasons dt_classify_fallback() decides from the extent lookup: those after `eof`, but
+# `unknown` itself.
+AFTER_EOF = REASONS[REASONS.index("eof") + 1:REASONS.index("unknown")]
+
+
+def fold_after_eof(case):
+    """--reasons-unknown (5.10: iomap_iter_dstmap never sees the PMD fault's extent lookup, so
+    daxtrace reports the reasons after eof as unknown): daxload's declared reasons after eof,
+    and their blocks, become unknown. A race's -1 (any count) stays -1."""
+    for f in (case.get("truth") or {}).get("files", []):
+        regions, folded = {}, 0
+        for r, n in f.get("fallback_regions", {}).items():
+            if r in AFTER_EOF:
+                folded = -1 if n < 0 or folded < 0 else folded + n
+            else:
+                regions[r] = n
+        if folded:
+            regions["unknown"] = folded
+        if "fallback_regions" in f:
+            f["fallback_regions"] = regions
+        if "fallback_blocks" in f:
+            blocks = {}
+            for r, b in f["fallback_blocks"].items():
+                blocks.setdefault("unknown" if r in AFTER_EOF else r, []).extend(b)
+            f["fallback_blocks"] = blocks
+
+
 def main():
     log, label = sys.argv[1], sys.argv[2]
     want_func = "--expect-func-probes" in sys.argv
@@ -389,6 +436,8 @@ def main():
     if not cases:
         ck.check("guest ran the cases", False, "no @@case in " + log)
     for case in cases:
+        if "--reasons-unknown" in sys.argv:
+            fold_after_eof(case)
         compare_case(ck, case, want_func, insert_path, flavours, fentry_refused)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
     return 1 if ck.failed or not ck.passed else 0
