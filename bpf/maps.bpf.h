@@ -19,6 +19,8 @@ const volatile __u32 seq_set_mask = DT_DEFAULT_MAX_INFLIGHT / DT_SEQ_WAYS - 1;
 /* ns per histogram display unit (1, 1000 or 1000000, from -m/--nanoseconds): slots are log2 of
  * whole units, as in bcc, so that every slot is a whole range of the unit the report prints. */
 const volatile __u64 hist_unit_ns = 1000;
+/* --hist-by (enum dt_hist_by): 0 leaves the per-key maps below untouched (one entry each). */
+const volatile __u8 hist_by = DT_HB_NONE;
 
 
 /* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
@@ -64,6 +66,24 @@ struct {
 	__type(key, struct dt_offset_key);
 	__type(value, __u64);
 } offsets SEC(".maps");
+
+/* --hist-by: the latencies per (key, stage), beside the host-wide hists[]. The first
+ * max_entries rows seen stay; a sample with no row is counted in diag[HIST_OVERFLOW]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* the loader sets --max-hists when --hist-by asks */
+	__type(key, struct dt_khist_key);
+	__type(value, struct dt_hist_slots);
+} key_hists SEC(".maps");
+
+/* --hist-by process: the counters per process (tgid); the first max_entries processes stay,
+ * the events of later ones are counted in diag[PROCESS_OVERFLOW]. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* --max-procs with --hist-by process */
+	__type(key, __u32);
+	__type(value, struct dt_pid_val);
+} pids SEC(".maps");
 
 /* The in-flight table (include/daxtrace.h). A fault runs synchronously on its thread, so a
  * thread has at most one sequence open. The array's slots are claimed with compare-and-swap,

@@ -19,12 +19,46 @@ static __always_inline void add(__u64 *p, __u64 v)
 	__sync_fetch_and_add(p, v);
 }
 
-static __always_inline void hist_add(int h, __u64 delta_ns)
+static const struct dt_hist_slots zero_slots;
+static const struct dt_pid_val zero_pid;
+
+/* --hist-by: the sample in its key's row too, created on first need. Insert-if-absent then a
+ * plain add, as count_offset(): no fetching atomic, which 5.10 refuses. */
+static __always_inline void key_hist_add(int h, __u32 slot, const struct dt_inode_key *k)
 {
+	struct dt_khist_key kk = { .stage = (__u8)h };
+	struct dt_hist_slots *row;
+
+	if (hist_by == DT_HB_FILE)
+		kk.inode = *k;
+	else if (hist_by == DT_HB_DEVICE)
+		kk.inode.dev = k->dev;
+	else
+		kk.tgid = bpf_get_current_pid_tgid() >> 32;
+	row = bpf_map_lookup_elem(&key_hists, &kk);
+	if (!row) {
+		bpf_map_update_elem(&key_hists, &kk, &zero_slots, BPF_NOEXIST);
+		row = bpf_map_lookup_elem(&key_hists, &kk);
+		if (!row) {
+			add(&diag[DT_D_HIST_OVERFLOW], 1);
+			return;
+		}
+	}
+	if (slot < DT_MAX_SLOTS)
+		add(&row->slots[slot], 1);
+}
+
+/* One latency of stage h, of the file k: host-wide, and with --hist-by in its key's row. */
+static __always_inline void hist_add(int h, __u64 delta_ns, const struct dt_inode_key *k)
+{
+	__u32 slot = dt_log2_slot(delta_ns / hist_unit_ns);
+
 	if (h < 0 || h >= DT_H_NR)
 		return;
-	add(&hists[h].slots[dt_log2_slot(delta_ns / hist_unit_ns)], 1);
+	add(&hists[h].slots[slot], 1);
 	add(&hist_sum_ns[h], delta_ns);
+	if (hist_by)
+		key_hist_add(h, slot, k);
 }
 
 static __always_inline __u32 tid_now(void)
@@ -147,14 +181,40 @@ static __always_inline struct dt_counts *unkeyed_dev(__u32 dev)
 	return d;
 }
 
+/* --hist-by process: the current process's row, created with its comm on first sight; NULL
+ * when the map is full (counted). */
+static __always_inline struct dt_pid_val *pid_val(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct dt_pid_val *p = bpf_map_lookup_elem(&pids, &tgid);
+
+	if (!p) {
+		bpf_map_update_elem(&pids, &tgid, &zero_pid, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&pids, &tgid);
+		if (!p) {
+			add(&diag[DT_D_PROCESS_OVERFLOW], 1);
+			return NULL;
+		}
+		bpf_get_current_comm(p->comm, sizeof(p->comm));
+	}
+	return p;
+}
+
 /* One event of counter c: in the inode's row, or, when the inode has none, in the unkeyed
- * totals (host and device). One atomic on the common path. */
+ * totals (host and device). One atomic on the common path; with --hist-by process, the
+ * process's row too. */
 static __always_inline void count(struct dt_inode_val *v, const struct dt_inode_key *k, int c)
 {
 	struct dt_counts *d;
 
 	if (c < 0 || c >= DT_C_NR)
 		return;
+	if (hist_by == DT_HB_PROCESS) {
+		struct dt_pid_val *p = pid_val();
+
+		if (p)
+			add(&p->counters[c], 1);
+	}
 	if (v) {
 		add(&v->counters[c], 1);
 		return;
@@ -172,6 +232,12 @@ static __always_inline void count_fallback(struct dt_inode_val *v, const struct 
 
 	if (r < 0 || r >= DT_FB_NR)
 		return;
+	if (hist_by == DT_HB_PROCESS) {
+		struct dt_pid_val *p = pid_val();
+
+		if (p)
+			add(&p->fallbacks[r], 1);
+	}
 	if (v) {
 		add(&v->fallbacks[r], 1);
 		return;
@@ -477,7 +543,7 @@ static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struc
 /* The end of a sync sequence, whichever event ends it. */
 static __always_inline void close_sync(struct dt_seq *s, __u64 now)
 {
-	hist_add(DT_H_SYNC_FAULT, now - s->t_start);
+	hist_add(DT_H_SYNC_FAULT, now - s->t_start, &s->inode);
 	s->t_last = now;
 	seq_release(s);
 }
@@ -502,7 +568,7 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 	s = seq_of((__u32)id, vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
 	if (s) {
 		lat = now - s->t_attempt;
-		hist_add(pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat);
+		hist_add(pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat, &k);
 		s->t_last = now;
 	}
 	if (result & DT_VM_FAULT_NEEDDSYNC) {
@@ -587,7 +653,7 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 		count(v, &k, s->sync_pmd ? DT_C_PMD_UPGRADES : DT_C_PTE_UPGRADES);
 	if (s) {
 		if (s->t_fsync_end)
-			hist_add(DT_H_MKWRITE, now - s->t_fsync_end);
+			hist_add(DT_H_MKWRITE, now - s->t_fsync_end, &s->inode);
 		lat = now - s->t_start;
 		close_sync(s, now);
 	} else {
@@ -619,7 +685,7 @@ static __always_inline void fsync_returned(struct dt_seq *s, long ret)
 	__u64 start = s->t_finish ? s->t_finish : s->t_needdsync;
 
 	s->t_fsync_end = now;
-	hist_add(DT_H_FSYNC, now - start);
+	hist_add(DT_H_FSYNC, now - start, &s->inode);
 	if (ret < 0) {
 		/* dax_finish_sync_fault returns SIGBUS; no dax tracepoint follows. */
 		count(bpf_map_lookup_elem(&inodes, &s->inode), &s->inode, DT_C_FSYNC_FAILURES);
@@ -675,7 +741,7 @@ static __always_inline int on_insert_exit(void)
 	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
 
 	if (s && s->t_insert) {
-		hist_add(DT_H_INSERT, bpf_ktime_get_ns() - s->t_insert);
+		hist_add(DT_H_INSERT, bpf_ktime_get_ns() - s->t_insert, &s->inode);
 		s->t_insert = 0;
 	}
 	return 0;
@@ -730,13 +796,13 @@ static __always_inline int on_writeback_range(bool typed, struct inode *inode, _
 			add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
 	} else if (s && s->t_writeback) {
 		lat = now - s->t_writeback;
-		hist_add(DT_H_WRITEBACK, lat);
+		hist_add(DT_H_WRITEBACK, lat, &k);
 		s->t_writeback = 0;
 	} else if (!s) {
 		t0 = bpf_map_lookup_elem(&wb_start, &tid);
 		if (t0) {
 			lat = now - *t0;
-			hist_add(DT_H_WRITEBACK, lat);
+			hist_add(DT_H_WRITEBACK, lat, &k);
 			bpf_map_delete_elem(&wb_start, &tid);
 		}
 	}

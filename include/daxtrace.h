@@ -91,6 +91,31 @@ struct dt_proc_val {
 	char comm[DT_TASK_COMM_LEN];
 };
 
+/* --hist-by: what the per-key histograms and the per-process table are keyed by. */
+enum dt_hist_by {
+	DT_HB_NONE,    /* host-wide histograms only; the per-key maps have one entry */
+	DT_HB_FILE,    /* per inode (dev, generation, ino) */
+	DT_HB_PROCESS, /* per process (tgid in the initial pid namespace), with its counters */
+	DT_HB_DEVICE,  /* per device (dev) */
+};
+
+/* One row of the per-key histograms: the latencies of one stage of one key. Only the fields of
+ * the --hist-by kind are set, the others are 0: a file's inode key, a process's tgid, or a
+ * device's inode.dev. */
+struct dt_khist_key {
+	struct dt_inode_key inode;
+	__u32 tgid;
+	__u8 stage; /* enum dt_hist */
+	__u8 pad[3];
+};
+
+/* --hist-by process: one row per process, its counters as an inode row has them. */
+struct dt_pid_val {
+	__u64 counters[DT_C_NR];
+	__u64 fallbacks[DT_FB_NR];
+	char comm[DT_TASK_COMM_LEN]; /* at its first event */
+};
+
 /* Where in a file fallbacks and races happened: one row of the `offsets` map per (inode, 2 MiB
  * block, kind, fallback reason), its value the number of events (a __u64). */
 enum dt_offset_kind {

@@ -259,6 +259,15 @@
 	X(OFFSET_OVERFLOW, "offset_map_full",						\
 	  "fallbacks and races whose file offset was not recorded (offset map full; "	\
 	  "raise --max-offsets); their counts are complete")				\
+	/* --hist-by: a (key, stage) histogram row found no room: that latency is in the	\
+	 * host-wide histogram only */							\
+	X(HIST_OVERFLOW, "hist_map_full",						\
+	  "latencies missing from the per-key histograms (--hist-by; map full; raise "	\
+	  "--max-hists); the host-wide histograms are complete")			\
+	/* --hist-by process: a process found no row: its events are in the other tables */	\
+	X(PROCESS_OVERFLOW, "process_map_full",						\
+	  "events missing from the per-process table (--hist-by process; map full; "	\
+	  "raise --max-procs); the per-file table and the totals are complete")		\
 
 /* `daxtrace trace` event types: X(ID, name), enum DT_E_<ID>. */
 #define DT_EVENTS(X)									\

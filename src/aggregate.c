@@ -14,10 +14,17 @@ void dt_snapshot_clear(struct dt_snapshot *s)
 {
 	struct dt_inode_rec *keep = s->inodes;
 	struct dt_offset_rec *offsets = s->offsets;
+	struct dt_khist_rec *khists = s->khists;
+	struct dt_proc_rec *procs = s->procs;
 	uint32_t *index = s->index;
 	size_t cap = s->cap_inodes, index_cap = s->index_cap, cap_offsets = s->cap_offsets;
+	size_t cap_khists = s->cap_khists, cap_procs = s->cap_procs;
 
 	memset(s, 0, sizeof(*s));
+	s->khists = khists;
+	s->cap_khists = cap_khists;
+	s->procs = procs;
+	s->cap_procs = cap_procs;
 	s->inodes = keep;
 	s->cap_inodes = cap;
 	s->offsets = offsets;
@@ -32,6 +39,8 @@ void dt_snapshot_free(struct dt_snapshot *s)
 {
 	free(s->inodes);
 	free(s->offsets);
+	free(s->khists);
+	free(s->procs);
 	free(s->index);
 	memset(s, 0, sizeof(*s));
 }
@@ -443,4 +452,158 @@ const struct dt_offset_rec *dt_snapshot_offsets(const struct dt_snapshot *s,
 	}
 	*n = end - a;
 	return *n ? &s->offsets[a] : NULL;
+}
+
+/* Room for one more element in *arr (of size sz, *cap of them): 0, or -1 without memory. */
+static int grow(void **arr, size_t n, size_t *cap, size_t sz)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, c * sz);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = c;
+	return 0;
+}
+
+int dt_snapshot_add_khist(struct dt_snapshot *s, const struct dt_khist_key *k,
+			  const struct dt_hist_slots *h)
+{
+	if (grow((void **)&s->khists, s->n_khists, &s->cap_khists, sizeof(*s->khists)))
+		return -1;
+	s->khists[s->n_khists].key = *k;
+	s->khists[s->n_khists].h = *h;
+	s->n_khists++;
+	return 0;
+}
+
+int dt_snapshot_add_proc(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v)
+{
+	struct dt_proc_rec *p;
+
+	if (grow((void **)&s->procs, s->n_procs, &s->cap_procs, sizeof(*s->procs)))
+		return -1;
+	p = &s->procs[s->n_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = tgid;
+	memcpy(p->comm, v->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = 0;
+	memcpy(p->c.counters, v->counters, sizeof(p->c.counters));
+	memcpy(p->c.fallbacks, v->fallbacks, sizeof(p->c.fallbacks));
+	return 0;
+}
+
+static int cmp_khist_key(const struct dt_khist_key *a, const struct dt_khist_key *b)
+{
+#define CMP(f) if (a->f != b->f) return a->f < b->f ? -1 : 1
+	CMP(inode.dev);
+	CMP(inode.ino);
+	CMP(inode.gen);
+	CMP(tgid);
+	CMP(stage);
+#undef CMP
+	return 0;
+}
+
+static int cmp_khist(const void *a, const void *b)
+{
+	return cmp_khist_key(&((const struct dt_khist_rec *)a)->key,
+			     &((const struct dt_khist_rec *)b)->key);
+}
+
+void dt_snapshot_sort_khists(struct dt_snapshot *s)
+{
+	size_t n = 0;
+
+	if (s->n_khists > 1)
+		qsort(s->khists, s->n_khists, sizeof(s->khists[0]), cmp_khist);
+	for (size_t i = 0; i < s->n_khists; i++) {
+		if (n && !cmp_khist_key(&s->khists[n - 1].key, &s->khists[i].key))
+			for (int j = 0; j < DT_MAX_SLOTS; j++)
+				s->khists[n - 1].h.slots[j] += s->khists[i].h.slots[j];
+		else
+			s->khists[n++] = s->khists[i];
+	}
+	s->n_khists = n;
+}
+
+static uint64_t proc_activity(const struct dt_proc_rec *p)
+{
+	return p->c.counters[DT_C_PTE_FAULTS] + p->c.counters[DT_C_PMD_FAULTS];
+}
+
+static int cmp_proc(const void *pa, const void *pb)
+{
+	const struct dt_proc_rec *a = pa, *b = pb;
+	uint64_t x = proc_activity(a), y = proc_activity(b);
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	x = a->c.counters[DT_C_WRITEBACKS];
+	y = b->c.counters[DT_C_WRITEBACKS];
+	if (x != y)
+		return x > y ? -1 : 1;
+	return a->pid < b->pid ? -1 : a->pid > b->pid;
+}
+
+void dt_snapshot_sort_procs(struct dt_snapshot *s)
+{
+	if (s->n_procs > 1)
+		qsort(s->procs, s->n_procs, sizeof(s->procs[0]), cmp_proc);
+}
+
+static const struct dt_hist_slots *key_hist(const struct dt_snapshot *s,
+					    const struct dt_khist_key *k)
+{
+	size_t a = 0, b = s->n_khists;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		int c = cmp_khist_key(&s->khists[m].key, k);
+
+		if (!c)
+			return dt_hist_count(&s->khists[m].h) ? &s->khists[m].h : NULL;
+		if (c < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return NULL;
+}
+
+const struct dt_hist_slots *dt_snapshot_inode_hist(const struct dt_snapshot *s,
+						   size_t inode_index, int stage)
+{
+	struct dt_khist_key k = { .stage = (__u8)stage };
+
+	if (s->hist_by != DT_HB_FILE || inode_index >= s->n_inodes || stage < 0 || stage >= DT_H_NR)
+		return NULL;
+	k.inode = s->inodes[inode_index].key;
+	return key_hist(s, &k);
+}
+
+const struct dt_hist_slots *dt_snapshot_proc_hist(const struct dt_snapshot *s, size_t proc_index,
+						  int stage)
+{
+	struct dt_khist_key k = { .stage = (__u8)stage };
+
+	if (s->hist_by != DT_HB_PROCESS || proc_index >= s->n_procs || stage < 0 || stage >= DT_H_NR)
+		return NULL;
+	k.tgid = s->procs[proc_index].pid;
+	return key_hist(s, &k);
+}
+
+const struct dt_hist_slots *dt_snapshot_dev_hist(const struct dt_snapshot *s, uint32_t dev,
+						 int stage)
+{
+	struct dt_khist_key k = { .stage = (__u8)stage };
+
+	if (s->hist_by != DT_HB_DEVICE || stage < 0 || stage >= DT_H_NR)
+		return NULL;
+	k.inode.dev = dev;
+	return key_hist(s, &k);
 }

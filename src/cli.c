@@ -55,6 +55,7 @@ static const char doc[] =
 enum {
 	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
 	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_INFLIGHT_HASH, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
+	OPT_HIST_BY, OPT_MAX_HISTS,
 };
 
 static const struct argp_option options[] = {
@@ -66,6 +67,9 @@ static const struct argp_option options[] = {
 	{ "top", 'n', "N", 0, "Show the N busiest inodes (default 10; JSON lists all)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Histograms in milliseconds", 0 },
 	{ "nanoseconds", OPT_NS, NULL, 0, "Histograms in nanoseconds", 0 },
+	{ "hist-by", OPT_HIST_BY, "KEY", 0,
+	  "Histograms per file, process or device (KEY), each block busiest first (-n of them); "
+	  "process also gives the per-process counter table. Map memory: see --max-hists", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print a timestamp with each interval or event", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON document per interval (NDJSON)", 0 },
 	{ "output", 'o', "FILE", 0, "Write the report, JSON or events to FILE, not stdout", 0 },
@@ -77,6 +81,10 @@ static const struct argp_option options[] = {
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default " DT_STR(DT_DEFAULT_MAX_INODES) ")", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
 	{ "max-offsets", OPT_MAX_OFFSETS, "N", 0, "Size of the map of fallback and race offsets (default " DT_STR(DT_DEFAULT_MAX_OFFSETS) ")", 1 },
+	{ "max-hists", OPT_MAX_HISTS, "N", 0, "--hist-by: (key, stage) histogram rows (default "
+	  DT_STR(DT_DEFAULT_MAX_HISTS) ", 328 B each + 16 B bucket: 1376 KiB); --hist-by process adds "
+	  "a --max-procs process table (256 B + 16 B each: 4352 KiB at " DT_STR(DT_DEFAULT_MAX_PROCS)
+	  "). Without --hist-by: none", 1 },
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default " DT_STR(DT_DEFAULT_MAX_INFLIGHT) ")", 1 },
 	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default " DT_STR(DT_DEFAULT_RINGBUF_KB) ")", 1 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },
@@ -98,6 +106,7 @@ void dt_config_defaults(struct dt_config *c)
 	c->max_inodes = DT_DEFAULT_MAX_INODES;
 	c->max_procs = DT_DEFAULT_MAX_PROCS;
 	c->max_offsets = DT_DEFAULT_MAX_OFFSETS;
+	c->max_hists = DT_DEFAULT_MAX_HISTS;
 	c->max_inflight = DT_DEFAULT_MAX_INFLIGHT;
 	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
@@ -203,6 +212,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return parse_u32_opt(st, "--max-procs", arg, 16, 1 << 24, &c->max_procs);
 	case OPT_MAX_OFFSETS:
 		return parse_u32_opt(st, "--max-offsets", arg, 16, 1 << 24, &c->max_offsets);
+	case OPT_MAX_HISTS:
+		return parse_u32_opt(st, "--max-hists", arg, 16, 1 << 24, &c->max_hists);
+	case OPT_HIST_BY:
+		if (arg && !strcmp(arg, "file"))
+			c->hist_by = DT_HB_FILE;
+		else if (arg && !strcmp(arg, "process"))
+			c->hist_by = DT_HB_PROCESS;
+		else if (arg && !strcmp(arg, "device"))
+			c->hist_by = DT_HB_DEVICE;
+		else {
+			argp_error(st, "invalid --hist-by '%s': expected file, process or device", arg);
+			return EINVAL;
+		}
+		return 0;
 	case OPT_MAX_INFLIGHT:
 		return parse_u32_opt(st, "--max-inflight", arg, 16, 1 << 22, &c->max_inflight);
 	case OPT_RINGBUF:
@@ -292,6 +315,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (c->interval_s && c->duration_s && c->interval_s > c->duration_s) {
 			argp_error(st, "interval (%u s) is longer than duration (%u s)", c->interval_s,
 				   c->duration_s);
+			return EINVAL;
+		}
+		if (c->hist_by && c->mode != DT_MODE_SUMMARY) {
+			argp_error(st, "--hist-by goes with the summary mode, not 'trace', 'check' or 'map'");
 			return EINVAL;
 		}
 		if (c->prometheus && c->mode != DT_MODE_SUMMARY) {

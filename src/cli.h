@@ -30,6 +30,8 @@ struct dt_config {
 	uint32_t max_inodes;
 	uint32_t max_procs;
 	uint32_t max_offsets;
+	uint32_t max_hists;  /* --max-hists: (key, stage) rows of the per-key histograms */
+	int hist_by;         /* --hist-by: enum dt_hist_by */
 	uint32_t max_inflight;
 	uint32_t ringbuf_kb;
 	bool force_raw_tp;   /* skip tp_btf even where it works (tests the raw_tp path) */

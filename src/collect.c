@@ -76,7 +76,7 @@ static int read_all(int fd, size_t ksz, size_t vsz, char **out, size_t *n_out)
 
 /* The running sums of the three per-key maps, once -i has reported an interval. */
 static struct {
-	struct dt_running inodes, procs, devs, offsets;
+	struct dt_running inodes, procs, devs, offsets, khists, pids;
 	bool on;
 } running;
 
@@ -89,6 +89,9 @@ static void running_start(void)
 	dt_running_init(&running.procs, sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), 1);
 	dt_running_init(&running.devs, sizeof(__u32), sizeof(struct dt_counts), DT_C_NR + DT_FB_NR);
 	dt_running_init(&running.offsets, sizeof(struct dt_offset_key), sizeof(__u64), 1);
+	dt_running_init(&running.khists, sizeof(struct dt_khist_key), sizeof(struct dt_hist_slots),
+			DT_MAX_SLOTS);
+	dt_running_init(&running.pids, sizeof(__u32), sizeof(struct dt_pid_val), DT_C_NR + DT_FB_NR);
 	running.on = true;
 }
 
@@ -98,6 +101,8 @@ void dt_collect_end(void)
 	dt_running_free(&running.procs);
 	dt_running_free(&running.devs);
 	dt_running_free(&running.offsets);
+	dt_running_free(&running.khists);
+	dt_running_free(&running.pids);
 	running.on = false;
 }
 
@@ -156,6 +161,16 @@ static int add_unkeyed_dev(void *ctx, const void *k, const void *v)
 static int add_offset(void *ctx, const void *k, const void *v)
 {
 	return dt_snapshot_add_offset(ctx, k, *(const __u64 *)v) ? -ENOMEM : 0;
+}
+
+static int add_khist(void *ctx, const void *k, const void *v)
+{
+	return dt_snapshot_add_khist(ctx, k, v) ? -ENOMEM : 0;
+}
+
+static int add_pid(void *ctx, const void *k, const void *v)
+{
+	return dt_snapshot_add_proc(ctx, *(const __u32 *)k, v) ? -ENOMEM : 0;
 }
 
 struct procs {
@@ -226,9 +241,19 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	if (!err)
 		err = read_map(bpf_map__fd(skel->maps.offsets), &running.offsets,
 			       sizeof(struct dt_offset_key), sizeof(__u64), reset, add_offset, s);
+	s->hist_by = skel->rodata->hist_by;
+	if (!err && s->hist_by)
+		err = read_map(bpf_map__fd(skel->maps.key_hists), &running.khists,
+			       sizeof(struct dt_khist_key), sizeof(struct dt_hist_slots), reset,
+			       add_khist, s);
+	if (!err && s->hist_by == DT_HB_PROCESS)
+		err = read_map(bpf_map__fd(skel->maps.pids), &running.pids, sizeof(__u32),
+			       sizeof(struct dt_pid_val), reset, add_pid, s);
 	if (!err)
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
 	dt_snapshot_sort_offsets(s);
+	dt_snapshot_sort_khists(s);
+	dt_snapshot_sort_procs(s);
 	free(procs.e);
 	dt_snapshot_sort(s);
 	dt_snapshot_finish(s);

@@ -103,6 +103,13 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
 	err = err ?: bpf_map__set_max_entries(skel->maps.procs, cfg->max_procs);
 	err = err ?: bpf_map__set_max_entries(skel->maps.offsets, cfg->max_offsets);
+	/* --hist-by pays for its maps only when asked: otherwise they keep one entry each, and the
+	 * programs never reach them (hist_by is a constant to the verifier). */
+	ro->hist_by = (__u8)cfg->hist_by;
+	if (cfg->hist_by)
+		err = err ?: bpf_map__set_max_entries(skel->maps.key_hists, cfg->max_hists);
+	if (cfg->hist_by == DT_HB_PROCESS)
+		err = err ?: bpf_map__set_max_entries(skel->maps.pids, cfg->max_procs);
 	ro->seq_set_mask = dt_seq_slots(cfg->max_inflight) / DT_SEQ_WAYS - 1;
 	/* the hash holds one entry per thread; the array's sets need a power of two */
 	err = err ?: bpf_map__set_max_entries(skel->maps.inflight, hooks->inflight.kind == DT_INFLIGHT_HASH ?

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The JSON document of docs/JSON.md: one per interval, on one line (NDJSON). */
 #include <stdio.h>
+#include <stdlib.h>
 #include "defaults.h"
 #include "hist.h"
 #include "json_writer.h"
@@ -55,8 +56,32 @@ static void offsets(struct dt_json *j, const struct dt_snapshot *s, const struct
 	dt_json_u64(j, events > listed ? events - listed : 0);
 }
 
-static void inode(struct dt_json *j, const struct dt_snapshot *s, struct dt_inode_rec *r)
+static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slots,
+		      enum dt_unit unit);
+
+/* --hist-by: "histograms", every stage as in the top-level array, of one key: inode or
+ * process `idx` of the snapshot, or device `idx`, as s->hist_by says. */
+static void key_histograms(struct dt_json *j, const struct dt_snapshot *s, size_t idx,
+			   enum dt_unit unit)
 {
+	static const struct dt_hist_slots empty;
+
+	dt_json_key(j, "histograms");
+	dt_json_begin_array(j);
+	for (int h = 0; h < DT_H_NR; h++) {
+		const struct dt_hist_slots *k =
+			s->hist_by == DT_HB_FILE ? dt_snapshot_inode_hist(s, idx, h) :
+			s->hist_by == DT_HB_PROCESS ? dt_snapshot_proc_hist(s, idx, h) :
+			dt_snapshot_dev_hist(s, (uint32_t)idx, h);
+
+		histogram(j, h, k ? k : &empty, unit);
+	}
+	dt_json_end_array(j);
+}
+
+static void inode(struct dt_json *j, const struct dt_snapshot *s, size_t idx, enum dt_unit unit)
+{
+	struct dt_inode_rec *r = &s->inodes[idx];
 	char dev[16], path[DT_PATH_MAX];
 	unsigned flags = dt_paths_resolve(r, path, sizeof(path));
 
@@ -82,6 +107,8 @@ static void inode(struct dt_json *j, const struct dt_snapshot *s, struct dt_inod
 	offsets(j, s, r, DT_OFF_FALLBACK, "fallback_offsets", "fallback_offsets_more",
 		r->val.counters[DT_C_FALLBACKS]);
 	offsets(j, s, r, DT_OFF_RACE, "race_offsets", "race_offsets_more", r->val.counters[DT_C_RACES]);
+	if (s->hist_by == DT_HB_FILE)
+		key_histograms(j, s, idx, unit);
 	dt_json_end_object(j);
 }
 
@@ -148,6 +175,50 @@ static void histogram(struct dt_json *j, int h, const struct dt_hist_slots *slot
 	dt_json_end_object(j);
 }
 
+/* --hist-by process: "processes", every process, busiest first. */
+static void processes(struct dt_json *j, const struct dt_snapshot *s, enum dt_unit unit)
+{
+	dt_json_key(j, "processes");
+	dt_json_begin_array(j);
+	for (size_t i = 0; i < s->n_procs; i++) {
+		const struct dt_proc_rec *p = &s->procs[i];
+
+		dt_json_begin_object(j);
+		dt_json_key(j, "pid");
+		dt_json_u64(j, p->pid);
+		dt_json_key(j, "comm");
+		dt_json_string(j, p->comm);
+		counters(j, p->c.counters, p->c.fallbacks);
+		key_histograms(j, s, i, unit);
+		dt_json_end_object(j);
+	}
+	dt_json_end_array(j);
+}
+
+/* --hist-by device: "devices", every device (rows plus unkeyed events), busiest first; events
+ * of devices past the BPF device table with the inode map full are in no row (dev_map_full). */
+static void devices(struct dt_json *j, const struct dt_snapshot *s, enum dt_unit unit)
+{
+	size_t cap = s->n_inodes + s->n_unkeyed_devs, n;
+	struct dt_dev_rec *d = calloc(cap ? cap : 1, sizeof(*d)), other;
+	char dev[16];
+
+	dt_json_key(j, "devices");
+	dt_json_begin_array(j);
+	n = d ? dt_snapshot_devices(s, d, cap, &other) : 0;
+	for (size_t i = 0; i < n; i++) {
+		dt_format_dev(d[i].dev, dev, sizeof(dev));
+		dt_json_begin_object(j);
+		dt_json_key(j, "dev");
+		dt_json_string(j, dev);
+		counters(j, d[i].c.counters, d[i].c.fallbacks);
+		key_histograms(j, s, d[i].dev, unit);
+		dt_json_end_object(j);
+	}
+	dt_json_end_array(j);
+	free(d);
+}
+
 void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
 {
 	struct dt_json j;
@@ -185,13 +256,17 @@ void dt_report_json(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 	dt_json_key(&j, "inodes");
 	dt_json_begin_array(&j);
 	for (size_t i = 0; i < s->n_inodes; i++)
-		inode(&j, s, &s->inodes[i]);
+		inode(&j, s, i, ctx->cfg->unit);
 	dt_json_end_array(&j);
 	dt_json_key(&j, "histograms");
 	dt_json_begin_array(&j);
 	for (int h = 0; h < DT_H_NR; h++)
 		histogram(&j, h, &s->hists[h], ctx->cfg->unit);
 	dt_json_end_array(&j);
+	if (s->hist_by == DT_HB_PROCESS)
+		processes(&j, s, ctx->cfg->unit);
+	else if (s->hist_by == DT_HB_DEVICE)
+		devices(&j, s, ctx->cfg->unit);
 	if (ctx->stats) {
 		dt_json_key(&j, "bpf_stats");
 		dt_json_begin_array(&j);

@@ -53,9 +53,9 @@ __attribute__((format(printf, 2, 3))) static int put(FILE *out, const char *fmt,
 /* One row of the table: DEV, INODE and a column per header of the counter table, as wide as
  * the header while the numbers fit their columns. Returns its length; with out NULL it only
  * measures. */
-static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
+static int columns(FILE *out, const __u64 *c)
 {
-	int n = put(out, "%-8s %8s", dev, ino);
+	int n = 0;
 
 	for (int i = 0; i < DT_C_NR; i++) {
 		unsigned long long sum = 0;
@@ -69,6 +69,13 @@ static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
 	}
 	put(out, "\n");
 	return n;
+}
+
+static int row(FILE *out, const char *dev, const char *ino, const __u64 *c)
+{
+	int n = put(out, "%-8s %8s", dev, ino);
+
+	return n + columns(out, c);
 }
 
 /* A labelled detail line ("  counters: name=value ...") of the non-zero values, wrapped at
@@ -198,15 +205,18 @@ static void name_line(FILE *out, const struct dt_inode_rec *r, const char *path,
 }
 
 /* The header line; returns its length, the table's width (with out NULL it only measures). */
-static int header(FILE *out)
+static int header_columns(FILE *out, int n)
 {
-	int n = put(out, "%-8s %8s", "DEV", "INODE");
-
 	for (int i = 0; i < DT_C_NR; i++)
 		if (place[i].header && column_of(i) == i)
 			n += put(out, " %*s", place[i].width, place[i].header);
 	put(out, "\n");
 	return n;
+}
+
+static int header(FILE *out)
+{
+	return header_columns(out, put(out, "%-8s %8s", "DEV", "INODE"));
 }
 
 /* The table (75 columns with the counters of today) is used when the terminal is as wide as
@@ -223,6 +233,110 @@ static bool table_fits(const struct dt_snapshot *s, size_t shown, int width)
 		fits = row(NULL, "0000:000", ino, c) <= width;
 	}
 	return fits;
+}
+
+/* One stage's histogram with its title and percentiles; nothing when h is NULL or empty. */
+static void hist_block(FILE *out, int stage, const struct dt_hist_slots *h, enum dt_unit unit,
+		       int width)
+{
+	uint64_t n = h ? dt_hist_count(h) : 0;
+
+	if (!n)
+		return;
+	fprintf(out, "\n%s latency, %" PRIu64 " samples:\n", dt_hist_names[stage], n);
+	dt_hist_print(out, h, unit, width);
+	dt_hist_print_percentiles(out, h, unit, width);
+}
+
+/* --hist-by process: PID, COMM (escaped, cut to 16 bytes) and the counter columns. */
+#define COMM_COLS 16
+
+static void proc_names(const struct dt_proc_rec *p, char *pid, size_t pidlen, char *comm,
+		       size_t commlen)
+{
+	snprintf(pid, pidlen, "%u", p->pid);
+	dt_untrusted_text(comm, commlen < COMM_COLS + 1 ? commlen : COMM_COLS + 1, p->comm,
+			  sizeof(p->comm));
+}
+
+/* The process table (as wide as the inode table allows, else every counter on detail lines),
+ * then one histogram block per process: at most cfg->top of each, busiest first. */
+static void proc_report(FILE *out, const struct dt_report_ctx *ctx, const struct dt_snapshot *s,
+			int width)
+{
+	size_t shown = s->n_procs < ctx->cfg->top ? s->n_procs : ctx->cfg->top;
+	char pid[16], comm[COMM_COLS + 1];
+	bool table = header_columns(NULL, put(NULL, "%-8s %-*s", "PID", COMM_COLS, "COMM")) <= width;
+
+	for (size_t i = 0; table && i < shown; i++) {
+		proc_names(&s->procs[i], pid, sizeof(pid), comm, sizeof(comm));
+		table = put(NULL, "%-8s %-*s", pid, COMM_COLS, comm) +
+			columns(NULL, s->procs[i].c.counters) <= width;
+	}
+	fputc('\n', out);
+	if (table)
+		header_columns(out, put(out, "%-8s %-*s", "PID", COMM_COLS, "COMM"));
+	for (size_t i = 0; i < shown; i++) {
+		const struct dt_proc_rec *p = &s->procs[i];
+
+		proc_names(p, pid, sizeof(pid), comm, sizeof(comm));
+		put(out, "%-8s %-*s", pid, COMM_COLS, comm);
+		if (table)
+			columns(out, p->c.counters);
+		else
+			fputc('\n', out);
+		details(out, p->c.counters, p->c.fallbacks, table ? width : -width);
+	}
+	if (s->n_procs > shown)
+		fprintf(out, "(%zu more processes; -n to show more, --json for all)\n",
+			s->n_procs - shown);
+	for (size_t i = 0; i < shown; i++) {
+		proc_names(&s->procs[i], pid, sizeof(pid), comm, sizeof(comm));
+		fprintf(out, "\n== process %s %s ==\n", pid, comm);
+		for (int h = 0; h < DT_H_NR; h++)
+			hist_block(out, h, dt_snapshot_proc_hist(s, i, h), ctx->cfg->unit, width);
+	}
+}
+
+/* --hist-by file: one histogram block per inode of the table, in its order. */
+static void file_hists(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s,
+		       size_t shown, int width)
+{
+	for (size_t i = 0; i < shown; i++) {
+		struct dt_inode_rec *r = &s->inodes[i];
+		char dev[16], path[DT_PATH_MAX], esc[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
+		int room;
+
+		if (dt_paths_resolve(r, path, sizeof(path)) & DT_PATH_DELETED)
+			strncat(path, DT_DELETED_SUFFIX, sizeof(path) - strlen(path) - 1);
+		dt_format_dev(r->key.dev, dev, sizeof(dev));
+		room = width - 48 > 8 ? width - 48 : 8;
+		dt_untrusted_text_tail(esc, sizeof(esc), path[0] ? path : "(name not seen yet)",
+				       strlen(path[0] ? path : "(name not seen yet)"), (size_t)room);
+		fprintf(out, "\n== %s ino %" PRIu64 " %s ==\n", dev, (uint64_t)r->key.ino, esc);
+		for (int h = 0; h < DT_H_NR; h++)
+			hist_block(out, h, dt_snapshot_inode_hist(s, i, h), ctx->cfg->unit, width);
+	}
+}
+
+/* --hist-by device: each device's counters (detail lines) and histograms, busiest first. */
+static void dev_report(FILE *out, const struct dt_report_ctx *ctx, const struct dt_snapshot *s,
+		       int width)
+{
+	struct dt_dev_rec devs[DT_MAX_DEVS], other;
+	size_t n = dt_snapshot_devices(s, devs, ctx->cfg->top < DT_MAX_DEVS ? ctx->cfg->top :
+					DT_MAX_DEVS, &other);
+
+	for (size_t i = 0; i < n; i++) {
+		char dev[16];
+
+		dt_format_dev(devs[i].dev, dev, sizeof(dev));
+		fprintf(out, "\n== device %s ==\n", dev);
+		details(out, devs[i].c.counters, devs[i].c.fallbacks, -width);
+		for (int h = 0; h < DT_H_NR; h++)
+			hist_block(out, h, dt_snapshot_dev_hist(s, devs[i].dev, h), ctx->cfg->unit,
+				   width);
+	}
 }
 
 void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapshot *s)
@@ -276,15 +390,16 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		fprintf(out, "TOTAL\n");
 	details(out, s->totals, s->fallback_totals, dwidth);
 
-	for (int h = 0; h < DT_H_NR; h++) {
-		uint64_t n = dt_hist_count(&s->hists[h]);
-
-		if (!n)
-			continue;
-		fprintf(out, "\n%s latency, %" PRIu64 " samples:\n", dt_hist_names[h], n);
-		dt_hist_print(out, &s->hists[h], cfg->unit, width);
-		dt_hist_print_percentiles(out, &s->hists[h], cfg->unit, width);
-	}
+	/* --hist-by: the histograms per key instead of host-wide (the JSON has both) */
+	if (s->hist_by == DT_HB_FILE)
+		file_hists(out, ctx, s, shown, width);
+	else if (s->hist_by == DT_HB_PROCESS)
+		proc_report(out, ctx, s, width);
+	else if (s->hist_by == DT_HB_DEVICE)
+		dev_report(out, ctx, s, width);
+	else
+		for (int h = 0; h < DT_H_NR; h++)
+			hist_block(out, h, &s->hists[h], cfg->unit, width);
 	if (ctx->final)
 		dt_report_advice(out, s, width);
 	if (ctx->stats) {

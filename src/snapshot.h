@@ -34,6 +34,19 @@ struct dt_offset_rec {
 	uint64_t count;
 };
 
+/* --hist-by: one (key, stage) row of the per-key histograms (bpf/maps.bpf.h key_hists). */
+struct dt_khist_rec {
+	struct dt_khist_key key;
+	struct dt_hist_slots h;
+};
+
+/* --hist-by process: one process's counters (bpf/maps.bpf.h pids). */
+struct dt_proc_rec {
+	uint32_t pid; /* tgid, as the initial pid namespace sees it */
+	char comm[DT_TASK_COMM_LEN]; /* from the kernel: untrusted, escape before output */
+	struct dt_counts c;
+};
+
 struct dt_snapshot {
 	/* Derived by dt_snapshot_finish(): the inode rows plus `unkeyed`. */
 	__u64 totals[DT_C_NR];
@@ -56,6 +69,18 @@ struct dt_snapshot {
 	struct dt_offset_rec *offsets;
 	size_t n_offsets;
 	size_t cap_offsets;
+	/* --hist-by (enum dt_hist_by, set by dt_collect; 0: the two tables below are empty).
+	 * khists: sorted by dt_snapshot_sort_khists() (key, then stage); read them through
+	 * dt_snapshot_inode_hist(), dt_snapshot_proc_hist() or dt_snapshot_dev_hist().
+	 * procs (--hist-by process only): busiest first (dt_snapshot_sort_procs()). Like the
+	 * per-inode rows, with -i both hold the interval's growth; neither is carried by
+	 * dt_snapshot_accumulate. Rows past --max-hists / --max-procs are missing (diagnostics
+	 * hist_map_full, process_map_full); the host-wide hists[] and totals stay complete. */
+	int hist_by;
+	struct dt_khist_rec *khists;
+	size_t n_khists, cap_khists;
+	struct dt_proc_rec *procs;
+	size_t n_procs, cap_procs;
 	/* (dev, ino) -> position in inodes + 1, open addressing; rebuilt when stale */
 	uint32_t *index;
 	size_t index_cap;
@@ -100,6 +125,25 @@ void dt_snapshot_sort_offsets(struct dt_snapshot *s);
  * number in *n (NULL, 0 when none). Needs dt_snapshot_sort_offsets(). */
 const struct dt_offset_rec *dt_snapshot_offsets(const struct dt_snapshot *s,
 						const struct dt_inode_key *k, int kind, size_t *n);
+/* --hist-by: appends a (key, stage) row (merged with its twin by dt_snapshot_sort_khists), or
+ * a process row; -1 without memory. */
+int dt_snapshot_add_khist(struct dt_snapshot *s, const struct dt_khist_key *k,
+			  const struct dt_hist_slots *h);
+int dt_snapshot_add_proc(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v);
+void dt_snapshot_sort_khists(struct dt_snapshot *s);
+/* Busiest first: faults (PTE+PMD), then writebacks, then pid. */
+void dt_snapshot_sort_procs(struct dt_snapshot *s);
+/* The API of per-key latencies (for reports and for live views such as `top`), after
+ * dt_collect(): the histogram of stage (enum dt_hist) of s->inodes[inode_index], of
+ * s->procs[proc_index], or of device dev (kernel encoding), or NULL when it has no samples
+ * (or --hist-by is of another kind). Its count is dt_hist_count(); dt_hist_percentile() (src/
+ * hist.h) gives p50/p90/p99. */
+const struct dt_hist_slots *dt_snapshot_inode_hist(const struct dt_snapshot *s,
+						   size_t inode_index, int stage);
+const struct dt_hist_slots *dt_snapshot_proc_hist(const struct dt_snapshot *s, size_t proc_index,
+						  int stage);
+const struct dt_hist_slots *dt_snapshot_dev_hist(const struct dt_snapshot *s, uint32_t dev,
+						 int stage);
 /* Adds every count of `from` into `to` (interval snapshots into a cumulative one). Keeps at
  * most max_rows inode rows in `to`: the least active are folded into its unkeyed counts, so
  * totals and per-device counts stay exact while memory stays bounded. */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
@@ -44,8 +45,11 @@ static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 	return 0;
 }
 
-/* The raw_tp programs only, with histogram slots of unit_ns (the loader's -m/--nanoseconds). */
-static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
+/* The raw_tp programs only, with histogram slots of unit_ns (the loader's -m/--nanoseconds),
+ * and --hist-by hist_by with max_hists (key, stage) rows and max_procs processes (as the
+ * loader sizes them; without --hist-by their maps keep the object's one entry). */
+static struct daxtrace_bpf *open_hist_by(uint64_t unit_ns, int hist_by, uint32_t max_hists,
+					 uint32_t max_procs)
 {
 	struct daxtrace_bpf *o = dt_inflight_open(variant, NULL);
 	struct bpf_program *p;
@@ -53,6 +57,12 @@ static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
 	if (!o)
 		return NULL;
 	o->rodata->hist_unit_ns = unit_ns;
+	o->rodata->hist_by = (__u8)hist_by;
+	if (hist_by && (bpf_map__set_max_entries(o->maps.key_hists, max_hists) ||
+			bpf_map__set_max_entries(o->maps.pids, max_procs))) {
+		daxtrace_bpf__destroy(o);
+		return NULL;
+	}
 	bpf_object__for_each_program(p, o->obj)
 		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
 	if (daxtrace_bpf__load(o)) {
@@ -60,6 +70,11 @@ static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
 		return NULL;
 	}
 	return o;
+}
+
+static struct daxtrace_bpf *open_raw_tp(uint64_t unit_ns)
+{
+	return open_hist_by(unit_ns, DT_HB_NONE, 0, 0);
 }
 
 static int setup(void **state)
@@ -163,6 +178,8 @@ static int reset(void **state)
 	clear_map(skel->maps.procs, sizeof(struct dt_proc_key));
 	clear_map(skel->maps.unkeyed_devs, sizeof(__u32));
 	clear_map(skel->maps.offsets, sizeof(struct dt_offset_key));
+	clear_map(skel->maps.key_hists, sizeof(struct dt_khist_key));
+	clear_map(skel->maps.pids, sizeof(__u32));
 	skel->bss->dstmap_hooked = true;
 	clear_inflight();
 	return 0;
@@ -840,6 +857,198 @@ static void test_full_inode_map_keeps_totals_exact(void **state)
 	dt_snapshot_free(&s);
 }
 
+/* ---- --hist-by ---------------------------------------------------------------------- */
+
+/* A PMD attempt that falls back, then a PTE sync fault with its fsync and mkwrite, n times:
+ * samples in pmd_fault, pte_fault, sync_fault, fsync and mkwrite, n each. */
+static void sync_faults(int n)
+{
+	typeof(skel->progs) *p = &skel->progs;
+
+	for (int i = 0; i < n; i++) {
+		run(p->raw_dax_pmd_fault, 4, 0ULL, VMF, 1024ULL, 0ULL);
+		run(p->raw_dax_pmd_fault_done, 4, 0ULL, VMF, 1024ULL, (uint64_t)FALLBACK);
+		run(p->raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+		run(p->raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NEEDDSYNC);
+		run(p->raw_ext4_sync_file_exit, 2, 0ULL, 0ULL);
+		run(p->raw_dax_insert_pfn_mkwrite, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	}
+}
+
+static const int timed[] = { DT_H_PMD_FAULT, DT_H_PTE_FAULT, DT_H_SYNC_FAULT, DT_H_FSYNC,
+			     DT_H_MKWRITE };
+
+static uint64_t count_of(const struct dt_hist_slots *h)
+{
+	return h ? dt_hist_count(h) : 0;
+}
+
+/* The object under test is replaced by one with --hist-by kind. */
+static void use_hist_by(int kind, uint32_t max_hists, uint32_t max_procs)
+{
+	daxtrace_bpf__destroy(skel);
+	skel = open_hist_by(1000, kind, max_hists, max_procs);
+	assert_non_null(skel);
+	reset(NULL);
+}
+
+static int back_to_default(void **state)
+{
+	daxtrace_bpf__destroy(skel);
+	skel = open_raw_tp(1000);
+	return skel ? 0 : -1;
+}
+
+/* Without --hist-by the per-key maps have one entry and no event touches them. */
+static void test_no_hist_by_no_key_maps(void **state)
+{
+	__u32 key;
+	struct dt_khist_key kk;
+
+	assert_int_equal(bpf_map__max_entries(skel->maps.key_hists), 1);
+	assert_int_equal(bpf_map__max_entries(skel->maps.pids), 1);
+	sync_faults(2);
+	assert_int_equal(hist_n(DT_H_PTE_FAULT), 2);
+	assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(skel->maps.key_hists), NULL, &kk), 0);
+	assert_int_not_equal(bpf_map_get_next_key(bpf_map__fd(skel->maps.pids), NULL, &key), 0);
+}
+
+/* --hist-by file: each stage of the inode has exactly its samples, equal to the host-wide
+ * ones and to its counters (pmd_faults, pte_faults, sync_faults). */
+static void test_hist_by_file(void **state)
+{
+	struct dt_snapshot s;
+
+	use_hist_by(DT_HB_FILE, DT_DEFAULT_MAX_HISTS, 16);
+	assert_int_equal(bpf_map__max_entries(skel->maps.key_hists), DT_DEFAULT_MAX_HISTS);
+	sync_faults(3);
+	s = snap_now();
+	assert_int_equal(s.hist_by, DT_HB_FILE);
+	assert_int_equal(s.n_inodes, 1);
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++) {
+		assert_int_equal(count_of(dt_snapshot_inode_hist(&s, 0, timed[i])), 3);
+		assert_int_equal(count_of(dt_snapshot_inode_hist(&s, 0, timed[i])), hist_n(timed[i]));
+	}
+	assert_null(dt_snapshot_inode_hist(&s, 0, DT_H_INSERT));
+	assert_null(dt_snapshot_proc_hist(&s, 0, DT_H_PTE_FAULT)); /* another kind */
+	assert_int_equal(s.inodes[0].val.counters[DT_C_PTE_FAULTS], 3);
+	assert_int_equal(s.n_procs, 0); /* the process table is --hist-by process only */
+	assert_int_equal(s.diag[DT_D_HIST_OVERFLOW], 0);
+	dt_snapshot_free(&s);
+}
+
+/* --hist-by process: this process's row has every counter and fallback reason the totals
+ * have, its comm, and its histograms the samples. */
+static void test_hist_by_process(void **state)
+{
+	struct dt_snapshot s;
+	char comm[16] = "";
+
+	use_hist_by(DT_HB_PROCESS, DT_DEFAULT_MAX_HISTS, DT_DEFAULT_MAX_PROCS);
+	sync_faults(4);
+	run(skel->progs.raw_dax_writeback_one, 3, 0ULL, 0ULL, 0ULL);
+	s = snap_now();
+	assert_int_equal(s.n_procs, 1);
+	assert_int_equal(s.procs[0].pid, getpid());
+	prctl(PR_GET_NAME, comm);
+	assert_string_equal(s.procs[0].comm, comm);
+	for (int c = 0; c < DT_C_NR; c++)
+		assert_int_equal(s.procs[0].c.counters[c], s.totals[c]);
+	for (int r = 0; r < DT_FB_NR; r++)
+		assert_int_equal(s.procs[0].c.fallbacks[r], s.fallback_totals[r]);
+	assert_int_equal(s.procs[0].c.counters[DT_C_PTE_FAULTS], 4);
+	assert_int_equal(s.procs[0].c.fallbacks[DT_FB_VMA_END], 4);
+	assert_int_equal(s.procs[0].c.counters[DT_C_WRITEBACKS], 1);
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
+		assert_int_equal(count_of(dt_snapshot_proc_hist(&s, 0, timed[i])), 4);
+	assert_null(dt_snapshot_proc_hist(&s, 1, DT_H_PTE_FAULT));
+	dt_snapshot_free(&s);
+}
+
+/* --hist-by device: the device's (dev 0 here) histograms. */
+static void test_hist_by_device(void **state)
+{
+	struct dt_snapshot s;
+
+	use_hist_by(DT_HB_DEVICE, DT_DEFAULT_MAX_HISTS, 16);
+	sync_faults(2);
+	s = snap_now();
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
+		assert_int_equal(count_of(dt_snapshot_dev_hist(&s, 0, timed[i])), 2);
+	assert_null(dt_snapshot_dev_hist(&s, 1, DT_H_PTE_FAULT));
+	assert_int_equal(s.n_procs, 0);
+	dt_snapshot_free(&s);
+}
+
+/* With -i each report has the interval's samples per key: 2, then 1, then none. */
+static void test_hist_by_interval(void **state)
+{
+	int want[3] = { 2, 1, 0 };
+	struct dt_snapshot s;
+
+	use_hist_by(DT_HB_PROCESS, DT_DEFAULT_MAX_HISTS, 16);
+	for (int round = 0; round < 3; round++) {
+		sync_faults(want[round]);
+		dt_snapshot_init(&s);
+		assert_int_equal(dt_collect(skel, &s, true), 0);
+		assert_int_equal(count_of(dt_snapshot_proc_hist(&s, 0, DT_H_SYNC_FAULT)), want[round]);
+		assert_int_equal(s.n_procs ? s.procs[0].c.counters[DT_C_SYNC_FAULTS] : 0, want[round]);
+		dt_snapshot_free(&s);
+	}
+	dt_collect_end();
+}
+
+/* The histogram map full: every sample with no row is in hist_map_full, and the host-wide
+ * histograms still have all of them. */
+static void test_hist_map_full(void **state)
+{
+	struct dt_khist_key k = { .inode = { .ino = 999 } };
+	struct dt_hist_slots one = { .slots = { 1 } };
+	struct dt_snapshot s;
+	uint64_t all = 0;
+
+	use_hist_by(DT_HB_FILE, 16, 16);
+	for (k.stage = 0; k.stage < 16; k.stage++)
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.key_hists), &k, &one,
+						     BPF_NOEXIST), 0);
+	sync_faults(2);
+	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++) {
+		assert_int_equal(hist_n(timed[i]), 2);
+		all += hist_n(timed[i]);
+	}
+	assert_int_equal(skel->bss->diag[DT_D_HIST_OVERFLOW], all);
+	s = snap_now();
+	assert_null(dt_snapshot_inode_hist(&s, 0, DT_H_PTE_FAULT));
+	assert_int_equal(s.totals[DT_C_PTE_FAULTS], 2);
+	dt_snapshot_free(&s);
+}
+
+/* The process map full: the events of a process with no row are in process_map_full, once per
+ * counted event, and the totals are exact. */
+static void test_process_map_full(void **state)
+{
+	struct dt_pid_val v = {};
+	struct dt_snapshot s;
+	uint64_t counted = 0;
+
+	use_hist_by(DT_HB_PROCESS, DT_DEFAULT_MAX_HISTS, 16);
+	for (__u32 pid = 1u << 30; pid < (1u << 30) + 16; pid++)
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.pids), &pid, &v,
+						     BPF_NOEXIST), 0);
+	sync_faults(2);
+	s = snap_now();
+	for (int c = 0; c < DT_C_NR; c++)
+		counted += s.totals[c];
+	for (int r = 0; r < DT_FB_NR; r++)
+		counted += s.fallback_totals[r];
+	assert_int_equal(s.totals[DT_C_PTE_FAULTS], 2);
+	assert_int_equal(s.n_procs, 16);
+	for (size_t i = 0; i < s.n_procs; i++)
+		assert_int_not_equal(s.procs[i].pid, getpid());
+	assert_int_equal(s.diag[DT_D_PROCESS_OVERFLOW], counted);
+	dt_snapshot_free(&s);
+}
+
 /* Threads at once: one per CPU (at least two), each pinned to its CPU, start together and run
  * ROUNDS sequences each, a PMD attempt that falls back and then a PTE sync fault, with a vmf of
  * their own. The programs run in each thread's context, so each has its own thread id. Every
@@ -946,6 +1155,13 @@ int main(void)
 		cmocka_unit_test_setup(test_offsets_map_full, reset),
 		cmocka_unit_test_setup(test_offsets_interval, reset),
 		cmocka_unit_test_setup(test_threads_at_once, reset),
+		cmocka_unit_test_setup(test_no_hist_by_no_key_maps, reset),
+		cmocka_unit_test_setup_teardown(test_hist_by_file, reset, back_to_default),
+		cmocka_unit_test_setup_teardown(test_hist_by_process, reset, back_to_default),
+		cmocka_unit_test_setup_teardown(test_hist_by_device, reset, back_to_default),
+		cmocka_unit_test_setup_teardown(test_hist_by_interval, reset, back_to_default),
+		cmocka_unit_test_setup_teardown(test_hist_map_full, reset, back_to_default),
+		cmocka_unit_test_setup_teardown(test_process_map_full, reset, back_to_default),
 	};
 	int failed;
 
