@@ -17,10 +17,13 @@ _daxtrace()
 		fi
 	done
 	case $prev in
-		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-inflight|--ringbuf-kb|--prometheus-top)
+		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-hists|--max-inflight|--ringbuf-kb|--prometheus-top)
 			return ;;
 		-p|--pid)
 			_pids; return ;;
+		--hist-by)
+			COMPREPLY=($(compgen -W "file process device" -- "$cur"))
+			return ;;
 		--btf|--prometheus|-o|--output)
 			_filedir; return ;;
 		--dev)

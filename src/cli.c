@@ -82,9 +82,9 @@ static const struct argp_option options[] = {
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
 	{ "max-offsets", OPT_MAX_OFFSETS, "N", 0, "Size of the map of fallback and race offsets (default " DT_STR(DT_DEFAULT_MAX_OFFSETS) ")", 1 },
 	{ "max-hists", OPT_MAX_HISTS, "N", 0, "--hist-by: (key, stage) histogram rows (default "
-	  DT_STR(DT_DEFAULT_MAX_HISTS) ", 328 B each + 16 B bucket: 1376 KiB); --hist-by process adds "
-	  "a --max-procs process table (256 B + 16 B each: 4352 KiB at " DT_STR(DT_DEFAULT_MAX_PROCS)
-	  "). Without --hist-by: none", 1 },
+	  DT_STR(DT_DEFAULT_MAX_HISTS) ", 344 B each: 1.35 MiB); --hist-by process adds a process "
+	  "table of --max-procs rows (272 B each: 4.25 MiB at " DT_STR(DT_DEFAULT_MAX_PROCS)
+	  "). Without --hist-by: neither", 1 },
 	{ "max-inflight", OPT_MAX_INFLIGHT, "N", 0, "Threads tracked mid-fault (default " DT_STR(DT_DEFAULT_MAX_INFLIGHT) ")", 1 },
 	{ "ringbuf-kb", OPT_RINGBUF, "KB", 0, "trace: ring buffer size (default " DT_STR(DT_DEFAULT_RINGBUF_KB) ")", 1 },
 	{ "btf", OPT_BTF, "FILE", 0, "Kernel BTF to use instead of /sys/kernel/btf/vmlinux", 1 },

@@ -280,15 +280,16 @@ static void proc_report(FILE *out, const struct dt_report_ctx *ctx, const struct
 		const struct dt_proc_rec *p = &s->procs[i];
 
 		proc_names(p, pid, sizeof(pid), comm, sizeof(comm));
-		put(out, "%-8s %-*s", pid, COMM_COLS, comm);
-		if (table)
+		if (table) {
+			put(out, "%-8s %-*s", pid, COMM_COLS, comm);
 			columns(out, p->c.counters);
-		else
-			fputc('\n', out);
+		} else {
+			fprintf(out, "%-8s %s\n", pid, comm);
+		}
 		details(out, p->c.counters, p->c.fallbacks, table ? width : -width);
 	}
 	if (s->n_procs > shown)
-		fprintf(out, "(%zu more processes; -n to show more, --json for all)\n",
+		fprintf(out, "(%zu more processes: see -n, --json)\n",
 			s->n_procs - shown);
 	for (size_t i = 0; i < shown; i++) {
 		proc_names(&s->procs[i], pid, sizeof(pid), comm, sizeof(comm));
@@ -304,16 +305,20 @@ static void file_hists(FILE *out, const struct dt_report_ctx *ctx, struct dt_sna
 {
 	for (size_t i = 0; i < shown; i++) {
 		struct dt_inode_rec *r = &s->inodes[i];
-		char dev[16], path[DT_PATH_MAX], esc[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
+		char dev[16], head[64], path[DT_PATH_MAX], esc[DT_UNTRUSTED_TEXT_SIZE(DT_PATH_MAX)];
+		const char *p = path;
 		int room;
 
 		if (dt_paths_resolve(r, path, sizeof(path)) & DT_PATH_DELETED)
 			strncat(path, DT_DELETED_SUFFIX, sizeof(path) - strlen(path) - 1);
+		if (!path[0])
+			p = "(name not seen yet)";
 		dt_format_dev(r->key.dev, dev, sizeof(dev));
-		room = width - 48 > 8 ? width - 48 : 8;
-		dt_untrusted_text_tail(esc, sizeof(esc), path[0] ? path : "(name not seen yet)",
-				       strlen(path[0] ? path : "(name not seen yet)"), (size_t)room);
-		fprintf(out, "\n== %s ino %" PRIu64 " %s ==\n", dev, (uint64_t)r->key.ino, esc);
+		/* the path escaped and cut from the left to fit, as on the table's name line */
+		room = width - snprintf(head, sizeof(head), "== %s ino %" PRIu64 " ", dev,
+					(uint64_t)r->key.ino) - 3;
+		dt_untrusted_text_tail(esc, sizeof(esc), p, strlen(p), (size_t)(room > 8 ? room : 8));
+		fprintf(out, "\n%s%s ==\n", head, esc);
 		for (int h = 0; h < DT_H_NR; h++)
 			hist_block(out, h, dt_snapshot_inode_hist(s, i, h), ctx->cfg->unit, width);
 	}
@@ -382,7 +387,7 @@ void dt_report_text(FILE *out, const struct dt_report_ctx *ctx, struct dt_snapsh
 		offset_line(out, s, r, DT_OFF_RACE, "races at", r->val.counters[DT_C_RACES], width);
 	}
 	if (s->n_inodes > shown)
-		fprintf(out, "(%zu more inodes; -n to show more, --json for all)\n",
+		fprintf(out, "(%zu more inodes: see -n, --json)\n",
 			s->n_inodes - shown);
 	if (table)
 		row(out, "TOTAL", "", s->totals);

@@ -392,6 +392,31 @@ static void test_conflicts(void **state)
 	EXPECT_USAGE("interval", "-i", "0", "-d", "5");
 }
 
+/* --hist-by KEY: file, process or device (summary mode only); its map size --max-hists. */
+static void test_hist_by(void **state)
+{
+	struct dt_config c;
+
+	EXPECT_OK(&c, "-d", "1");
+	assert_int_equal(c.hist_by, DT_HB_NONE);
+	assert_int_equal(c.max_hists, DT_DEFAULT_MAX_HISTS);
+	EXPECT_OK(&c, "--hist-by", "file");
+	assert_int_equal(c.hist_by, DT_HB_FILE);
+	EXPECT_OK(&c, "--hist-by=process", "--max-hists", "64");
+	assert_int_equal(c.hist_by, DT_HB_PROCESS);
+	assert_int_equal(c.max_hists, 64);
+	EXPECT_OK(&c, "--hist-by", "device", "--json", "-i", "1");
+	assert_int_equal(c.hist_by, DT_HB_DEVICE);
+	EXPECT_USAGE("invalid --hist-by 'inode': expected file, process or device", "--hist-by", "inode");
+	EXPECT_USAGE("invalid --hist-by '': expected", "--hist-by", "");
+	EXPECT_USAGE("invalid --hist-by 'File'", "--hist-by", "File");
+	EXPECT_USAGE("requires an argument", "--hist-by");
+	EXPECT_USAGE("--max-hists", "--max-hists", "15");
+	EXPECT_USAGE("--max-hists", "--max-hists", "16777217");
+	EXPECT_USAGE("--hist-by goes with the summary mode", "trace", "--hist-by", "file");
+	EXPECT_USAGE("--hist-by goes with the summary mode", "map", "--hist-by", "file", "/x");
+}
+
 static void test_help_and_version(void **state)
 {
 	struct dt_config c;
@@ -442,6 +467,7 @@ static const struct {
 	{ ".BR \\-\\-max\\-inodes =", DT_DEFAULT_MAX_INODES, "--max-inodes=N" },
 	{ ".BR \\-\\-max\\-procs =", DT_DEFAULT_MAX_PROCS, "--max-procs=N" },
 	{ ".BR \\-\\-max\\-offsets =", DT_DEFAULT_MAX_OFFSETS, "--max-offsets=N" },
+	{ ".BR \\-\\-max\\-hists =", DT_DEFAULT_MAX_HISTS, "--max-hists=N" },
 	{ ".BR \\-\\-max\\-inflight =", DT_DEFAULT_MAX_INFLIGHT, "--max-inflight=N" },
 	{ ".BR \\-\\-ringbuf\\-kb =", DT_DEFAULT_RINGBUF_KB, "--ringbuf-kb=KB" },
 };
@@ -539,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_command_without_dashdash),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_conflicts),
+		cmocka_unit_test(test_hist_by),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_map_defaults_documented),
 		cmocka_unit_test(test_kernel_dev),

@@ -703,6 +703,135 @@ static void test_report_percentiles(void **state)
 	json_object_put(o);
 }
 
+/* ---- --hist-by ---- */
+
+static void add_khist(struct dt_snapshot *s, struct dt_khist_key k, int stage, int slot, uint64_t n)
+{
+	struct dt_hist_slots h = {};
+
+	k.stage = (__u8)stage;
+	h.slots[slot] = n;
+	assert_int_equal(dt_snapshot_add_khist(s, &k, &h), 0);
+}
+
+/* The "histograms" array of o: all 7 stages in order; returns stage h's count. */
+static uint64_t key_hist_count(struct json_object *o, int h)
+{
+	struct json_object *a = get(o, "histograms", json_type_array);
+
+	assert_int_equal(json_object_array_length(a), DT_H_NR);
+	for (int i = 0; i < DT_H_NR; i++)
+		assert_string_equal(get_str(json_object_array_get_idx(a, i), "name"), dt_hist_names[i]);
+	return get_u64(json_object_array_get_idx(a, h), "count");
+}
+
+/* --hist-by file: each inode object has its own histograms (its rows only, the key with its
+ * generation); without --hist-by it has none, and there are no processes or devices. */
+static void test_report_hist_by_file(void **state)
+{
+	struct report_fixture *f = *state;
+	struct dt_khist_key ka = { .inode = f->s.inodes[0].key }, kb = { .inode = f->s.inodes[1].key };
+	struct dt_khist_key other_gen = ka;
+	struct json_object *o, *in, *b;
+
+	o = render_report(f, NULL, false);
+	in = json_object_array_get_idx(get(o, "inodes", json_type_array), 0);
+	assert_false(json_object_object_get_ex(in, "histograms", NULL));
+	assert_false(json_object_object_get_ex(o, "processes", NULL));
+	assert_false(json_object_object_get_ex(o, "devices", NULL));
+	json_object_put(o);
+
+	f->s.hist_by = DT_HB_FILE;
+	other_gen.inode.gen++;
+	add_khist(&f->s, kb, DT_H_SYNC_FAULT, 5, 4);
+	add_khist(&f->s, ka, DT_H_PTE_FAULT, 3, 2);
+	add_khist(&f->s, ka, DT_H_PTE_FAULT, 3, 1); /* merged with its twin */
+	add_khist(&f->s, other_gen, DT_H_PTE_FAULT, 3, 100); /* another file */
+	dt_snapshot_sort_khists(&f->s);
+	o = render_report(f, NULL, false);
+	in = json_object_array_get_idx(get(o, "inodes", json_type_array), 0);
+	assert_int_equal(key_hist_count(in, DT_H_PTE_FAULT), 3);
+	b = json_object_array_get_idx(get(json_object_array_get_idx(get(in, "histograms", json_type_array),
+								    DT_H_PTE_FAULT), "buckets", json_type_array), 0);
+	assert_int_equal(get_u64(b, "low"), 8000);
+	assert_int_equal(get_u64(b, "count"), 3);
+	assert_int_equal(key_hist_count(in, DT_H_SYNC_FAULT), 0);
+	in = json_object_array_get_idx(get(o, "inodes", json_type_array), 1);
+	assert_int_equal(key_hist_count(in, DT_H_SYNC_FAULT), 4);
+	assert_int_equal(key_hist_count(in, DT_H_PTE_FAULT), 0);
+	/* the top-level histograms stay the host-wide ones */
+	assert_int_equal(get_u64(json_object_array_get_idx(get(o, "histograms", json_type_array),
+							   DT_H_PTE_FAULT), "count"), 3);
+	assert_false(json_object_object_get_ex(o, "processes", NULL));
+	json_object_put(o);
+}
+
+/* --hist-by process: "processes", busiest first, pid, comm (hostile bytes escaped, the
+ * document still parses), every counter and reason, and each one's histograms. */
+static void test_report_hist_by_process(void **state)
+{
+	struct report_fixture *f = *state;
+	struct json_object *o, *a, *p;
+
+	f->s.hist_by = DT_HB_PROCESS;
+	for (uint32_t i = 0; i < 2; i++) {
+		struct dt_pid_val v = {};
+		struct dt_khist_key k = { .tgid = 4000 + i };
+
+		for (int c = 0; c < DT_C_NR; c++)
+			v.counters[c] = 10 * (i + 1) + (uint64_t)c;
+		for (int r = 0; r < DT_FB_NR; r++)
+			v.fallbacks[r] = 500 * (i + 1) + (uint64_t)r;
+		snprintf(v.comm, sizeof(v.comm), i ? "a\"b\n\x1b[0m\xff" : "fio");
+		assert_int_equal(dt_snapshot_add_proc(&f->s, 4000 + i, &v), 0);
+		add_khist(&f->s, k, DT_H_PMD_FAULT, 9, 7 + i);
+	}
+	dt_snapshot_sort_procs(&f->s);
+	dt_snapshot_sort_khists(&f->s);
+	o = render_report(f, NULL, false);
+	a = get(o, "processes", json_type_array);
+	assert_int_equal(json_object_array_length(a), 2);
+	p = json_object_array_get_idx(a, 0); /* pid 4001: more faults */
+	assert_int_equal(get_u64(p, "pid"), 4001);
+	assert_string_equal(get_str(p, "comm"), "a\"b\n\x1b[0m\xef\xbf\xbd");
+	check_counters(p, f->s.procs[0].c.counters, f->s.procs[0].c.fallbacks);
+	assert_int_equal(get_u64(p, "pte_faults"), 20);
+	assert_int_equal(key_hist_count(p, DT_H_PMD_FAULT), 8);
+	assert_int_equal(key_hist_count(p, DT_H_PTE_FAULT), 0);
+	p = json_object_array_get_idx(a, 1);
+	assert_int_equal(get_u64(p, "pid"), 4000);
+	assert_string_equal(get_str(p, "comm"), "fio");
+	assert_int_equal(key_hist_count(p, DT_H_PMD_FAULT), 7);
+	/* the inode objects have no per-key histograms in this mode */
+	assert_false(json_object_object_get_ex(json_object_array_get_idx(get(o, "inodes", json_type_array), 0),
+					       "histograms", NULL));
+	json_object_put(o);
+}
+
+/* --hist-by device: "devices", one per device of the rows, with its counters and histograms. */
+static void test_report_hist_by_device(void **state)
+{
+	struct report_fixture *f = *state;
+	struct dt_khist_key ka = { .inode = { .dev = DEV_A } };
+	struct json_object *o, *a, *d;
+
+	f->s.hist_by = DT_HB_DEVICE;
+	add_khist(&f->s, ka, DT_H_FSYNC, 12, 6);
+	dt_snapshot_sort_khists(&f->s);
+	o = render_report(f, NULL, false);
+	a = get(o, "devices", json_type_array);
+	assert_int_equal(json_object_array_length(a), 2);
+	d = json_object_array_get_idx(a, 0); /* DEV_B: 201 + 200 faults, DEV_A 100 + 101 */
+	assert_string_equal(get_str(d, "dev"), "8:1");
+	assert_int_equal(get_u64(d, "pte_faults"), f->s.inodes[1].val.counters[DT_C_PTE_FAULTS]);
+	assert_int_equal(key_hist_count(d, DT_H_FSYNC), 0);
+	d = json_object_array_get_idx(a, 1);
+	assert_string_equal(get_str(d, "dev"), "259:3");
+	check_counters(d, f->s.inodes[0].val.counters, f->s.inodes[0].val.fallbacks);
+	assert_int_equal(key_hist_count(d, DT_H_FSYNC), 6);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +850,11 @@ int main(void)
 						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_partial, report_setup, report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_offsets, report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_hist_by_file, report_setup, report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_hist_by_process, report_setup,
+						report_teardown),
+		cmocka_unit_test_setup_teardown(test_report_hist_by_device, report_setup,
+						report_teardown),
 		cmocka_unit_test_setup_teardown(test_report_null_kernel, report_setup,
 						report_teardown),
 	};

@@ -264,6 +264,167 @@ static void test_escaped_comm_fits_the_width(void **state)
 	}
 }
 
+/* ---- --hist-by ---------------------------------------------------------------------- */
+
+/* The report of s with -n top at width; frees s. */
+static char *report_top(struct dt_snapshot *s, int width, uint32_t top)
+{
+	struct dt_config cfg;
+	struct dt_report_ctx ctx = { .cfg = &cfg, .width = width };
+	struct dt_capture c;
+
+	dt_config_defaults(&cfg);
+	cfg.top = top;
+	dt_capture_begin(&c);
+	dt_report_text(c.f, &ctx, s);
+	dt_capture_end(&c);
+	dt_snapshot_free(s);
+	return c.buf;
+}
+
+static void add_hist(struct dt_snapshot *s, struct dt_khist_key k, int stage, int slot, uint64_t n)
+{
+	struct dt_hist_slots h = {};
+
+	k.stage = (__u8)stage;
+	h.slots[slot] = n;
+	assert_int_equal(dt_snapshot_add_khist(s, &k, &h), 0);
+}
+
+static void no_control_bytes(const char *text, int width)
+{
+	char *copy = strdup(text), *save;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
+			fail_msg("width %d: control byte 0x%02x in:\n%s", width, *p, text);
+	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if ((int)strlen(l) > width)
+			fail_msg("width %d: %zu columns: '%s'", width, strlen(l), l);
+	free(copy);
+}
+
+/* Three files, busiest first: ino 3 (30 faults), 2, 1; each with its own pte_fault samples,
+ * ino 2 also sync_fault; a hostile name on ino 3. Host-wide: 777 samples, which no block has. */
+static void hist_by_files(struct dt_snapshot *s)
+{
+	dt_snapshot_init(s);
+	s->hist_by = DT_HB_FILE;
+	for (int i = 1; i <= 3; i++) {
+		struct dt_inode_key k = { .dev = dt_dev_encode(259, 0), .ino = (uint64_t)i };
+		struct dt_khist_key kk = { .inode = k };
+		struct dt_inode_val v = {};
+
+		v.counters[DT_C_PTE_FAULTS] = 10 * (uint64_t)i;
+		snprintf(v.path[0], DT_NAME_LEN, i == 3 ? "f\x1b[2J\nforged ==" : "file-%d", i);
+		assert_non_null(dt_snapshot_add_inode(s, &k, &v));
+		add_hist(s, kk, DT_H_PTE_FAULT, 4, 10 * (uint64_t)i);
+		if (i == 2)
+			add_hist(s, kk, DT_H_SYNC_FAULT, 6, 5);
+	}
+	s->hists[DT_H_PTE_FAULT].slots[4] = 777;
+	dt_snapshot_sort(s);
+	dt_snapshot_sort_khists(s);
+	dt_snapshot_finish(s);
+}
+
+/* --hist-by file: a block per inode of the table (-n of them), busiest first, each with its
+ * own histograms only, and no host-wide histogram; hostile names escaped; every width. */
+static void test_hist_by_file_blocks(void **state)
+{
+	for (int width = 40; width <= 132; width += 23) {
+		struct dt_snapshot s;
+		char *text, *b3, *b2;
+
+		hist_by_files(&s);
+		text = report_top(&s, width, 2);
+		no_control_bytes(text, width);
+		b3 = strstr(text, "== 259:0 ino 3 ");
+		b2 = strstr(text, "== 259:0 ino 2 ");
+		assert_non_null(b3);
+		assert_non_null(b2);
+		assert_true(b3 < b2);
+		assert_null(strstr(text, "== 259:0 ino 1 ")); /* -n 2 */
+		assert_non_null(strstr(b3, "pte_fault latency, 30 samples:"));
+		assert_true(strstr(b3, "pte_fault latency, 30 samples:") < b2);
+		assert_non_null(strstr(b2, "pte_fault latency, 20 samples:"));
+		assert_non_null(strstr(b2, "sync_fault latency, 5 samples:"));
+		assert_true(strstr(b3, "sync_fault latency") > b2); /* ino 3 has none */
+		assert_null(strstr(text, "777 samples"));
+		assert_non_null(strstr(text, "\\e[2J\\nforged =="));
+		free(text);
+	}
+}
+
+/* --hist-by process: the table (PID, COMM escaped, the counter columns) then a block per
+ * process, -n of each, busiest first; the narrow layout keeps every counter. */
+static void test_hist_by_process_table(void **state)
+{
+	static const char *const comms[] = { "fio", "\x1b]0;pwn\a", "idle" };
+
+	for (int width = 40; width <= 132; width += 23) {
+		struct dt_snapshot s;
+		char *text, *p1, *p2;
+
+		dt_snapshot_init(&s);
+		s.hist_by = DT_HB_PROCESS;
+		for (int i = 0; i < 3; i++) {
+			struct dt_pid_val v = {};
+			struct dt_khist_key kk = { .tgid = 100 + (uint32_t)i };
+
+			v.counters[DT_C_PTE_FAULTS] = 1000 * (uint64_t)(i + 1);
+			v.counters[DT_C_HOLE_LOADS] = 7;
+			v.fallbacks[DT_FB_EOF] = 3;
+			snprintf(v.comm, sizeof(v.comm), "%s", comms[i]);
+			assert_int_equal(dt_snapshot_add_proc(&s, 100 + (uint32_t)i, &v), 0);
+			add_hist(&s, kk, DT_H_PTE_FAULT, 2, 1000 * (uint64_t)(i + 1));
+		}
+		dt_snapshot_sort_procs(&s);
+		dt_snapshot_sort_khists(&s);
+		text = report_top(&s, width, 2);
+		no_control_bytes(text, width);
+		if (width >= 75) {
+			assert_non_null(strstr(text, "PID      COMM                 PTE"));
+			assert_non_null(strstr(text, "102      idle                3000"));
+			assert_non_null(strstr(text, "101      \\e]0;pwn\\a          2000"));
+		} else { /* narrow: PID COMM, then every counter on its detail line */
+			assert_non_null(strstr(text, "102      idle\n  counters: pte_faults=3000"));
+		}
+
+		assert_non_null(strstr(text, "  fallback reasons: eof=3"));
+		assert_non_null(strstr(text, "(1 more processes: see -n, --json)"));
+		p1 = strstr(text, "== process 102 idle ==\n\npte_fault latency, 3000 samples:");
+		p2 = strstr(text, "== process 101 \\e]0;pwn\\a ==\n\npte_fault latency, 2000 samples:");
+		assert_non_null(p1);
+		assert_non_null(p2);
+		assert_true(p1 < p2);
+		assert_null(strstr(text, "== process 100 "));
+		free(text);
+	}
+}
+
+/* --hist-by device: a block per device with its counters and histograms. */
+static void test_hist_by_device_blocks(void **state)
+{
+	struct dt_snapshot s;
+	struct dt_inode_key k = { .dev = dt_dev_encode(259, 1), .ino = 5 };
+	struct dt_khist_key kk = { .inode = { .dev = dt_dev_encode(259, 1) } };
+	struct dt_inode_val v = {};
+	char *text;
+
+	dt_snapshot_init(&s);
+	s.hist_by = DT_HB_DEVICE;
+	v.counters[DT_C_PMD_FAULTS] = 4;
+	assert_non_null(dt_snapshot_add_inode(&s, &k, &v));
+	add_hist(&s, kk, DT_H_PMD_FAULT, 9, 4);
+	dt_snapshot_sort_khists(&s);
+	dt_snapshot_finish(&s);
+	text = report_top(&s, 80, 10);
+	assert_non_null(strstr(text, "== device 259:1 ==\n  counters: pmd_faults=4\n\n"
+				     "pmd_fault latency, 4 samples:"));
+	free(text);
+}
+
 /* The final report ends with what to do about each reason and topic that occurred, and only
  * those; an interval report does not repeat it; every line fits every width. */
 static void test_advice_in_final_report(void **state)
@@ -368,6 +529,9 @@ int main(void)
 		cmocka_unit_test(test_advice_in_final_report),
 		cmocka_unit_test(test_fsync_bound),
 		cmocka_unit_test(test_offset_lines),
+		cmocka_unit_test(test_hist_by_file_blocks),
+		cmocka_unit_test(test_hist_by_process_table),
+		cmocka_unit_test(test_hist_by_device_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
