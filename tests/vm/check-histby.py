@@ -43,17 +43,17 @@ def parse(text):
             cases.append(cur)
         elif cur is None:
             continue
-        elif line.startswith("@@rc "):
-            cur["rc"] = int(line[5:])
-        elif line in ("@@truth", "@@daxtrace", "@@stderr", "@@trace", "@@tgids"):
-            sect = line[2:]
-        elif line.startswith("@@trace-stats "):
-            sect, cpu = "stats", line[14:]
+        elif line.startswith("@@hb-rc "):
+            cur["rc"] = int(line[8:])
+        elif line in ("@@hb-truth", "@@hb-daxtrace", "@@hb-stderr", "@@hb-trace", "@@hb-tgids"):
+            sect = line[5:]
+        elif line.startswith("@@hb-trace-stats "):
+            sect, cpu = "stats", line[17:]
             cur["stats"][cpu] = []
-        elif line.startswith("@@hist "):
-            sect, hist = "hist", line[7:]
+        elif line.startswith("@@hb-hist "):
+            sect, hist = "hist", line[10:]
             cur["hist"][hist] = []
-        elif line == "@@end":
+        elif line == "@@hb-end":
             cur, sect = None, None
         elif sect == "truth" and line.startswith("{"):
             cur["truth"].append(json.loads(line))
@@ -259,7 +259,7 @@ def main():
     ck = Checker(label)
     text = open(log, errors="replace").read()
     cases = parse(text)
-    full = re.search(r"^@@oracles hist=\d full=(\d)", text, re.M)
+    full = re.search(r"^@@hb-oracles hist=\d full=(\d)", text, re.M)
     want = [("file", "json"), ("process", "json")]
     if not full or full.group(1) == "1":
         want += [("device", "json"), ("file", "text"), ("process", "text")]
