@@ -17,7 +17,7 @@ import re
 import sys
 
 DOCUMENTED = {0, 1, 2, 64, 67, 69, 77, 126, 127}
-USAGE_RUNS = {"bogus", "bad_interval"}
+USAGE_RUNS = {"bogus", "bad_interval", "bad_hist_by"}
 # daxtrace's program names: the flavour prefix of each hook mode (bpf/daxtrace.bpf.c)
 PREFIXES = {"tp_btf": ("btf_",), "raw_tp": ("raw_",), "fentry": ("fe_", "fx_"),
             "kprobe": ("kp_", "krp_")}
@@ -220,6 +220,11 @@ def check_run(ck, r, info):
     if name == "interval":
         n = sum(l.startswith("TOTAL") for l in out)
         ck.check(who + ": two reports (%d)" % n, n == 2, tail(out))
+    if name == "hist_by":
+        docs = daxtrace_docs(out)
+        ck.check(who + ": one final document with its processes array",
+                 ndjson(out) is not None and len(docs) == 1 and isinstance(docs[0].get("processes"), list)
+                 and docs[0]["diagnostics"].get("process_map_full") == 0, tail(out))
     if name in ("json", "stats_json", "command", "dev_command"):
         docs = daxtrace_docs(out)
         ck.check(who + ": NDJSON, one final daxtrace document",
