@@ -14,6 +14,9 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checker import Checker  # noqa: E402
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import trace_oracle  # noqa: E402
 
@@ -63,16 +66,6 @@ def parse(text):
     return secs
 
 
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, what, ok, detail=""):
-        self.passed += bool(ok)
-        self.failed += not ok
-        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
-                               "" if ok else "  [%s]" % detail))
-        return ok
 
 
 def one_json(lines):
