@@ -95,7 +95,9 @@ static void path_error(struct map_run *r, const char *path, const char *what)
 	size_t n = strlen(path);
 
 	dt_untrusted_text(shown, sizeof(shown), path, n < 1024 ? n : 1024);
-	fprintf(stderr, "daxtrace: map: %s: %s\n", shown, what);
+	/* as many lines as the JSON lists; the rest is one count at the end */
+	if (r->bad_paths < MAX_ERRORS)
+		fprintf(stderr, "daxtrace: map: %s: %s\n", shown, what);
 	r->bad_paths++;
 	if (r->n_errors < MAX_ERRORS) {
 		r->errors[r->n_errors].path = strdup(path);
@@ -285,6 +287,35 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
+/* Whether the filesystem of dev is mounted with DAX possible (-o dax, dax=always or
+ * dax=inode): the option is in mountinfo's superblock options. Unknown (no mountinfo): true, so
+ * that the walk goes on and each file says for itself. */
+static bool fs_mounted_dax(dev_t dev)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096];
+	bool dax = f == NULL;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		char *sep = strstr(line, " - "), *opts, *tok, *save;
+
+		if (sscanf(line, "%*s %*s %u:%u", &maj, &min) != 2 || !sep ||
+		    makedev(maj, min) != dev)
+			continue;
+		/* " - fstype source superopts" */
+		opts = strchr(strchr(sep + 3, ' ') + 1, ' ');
+		for (tok = opts ? strtok_r(opts + 1, ",\n", &save) : NULL; tok;
+		     tok = strtok_r(NULL, ",\n", &save))
+			if (!strcmp(tok, "dax") || !strcmp(tok, "dax=always") || !strcmp(tok, "dax=inode"))
+				dax = true;
+		break;
+	}
+	if (f)
+		fclose(f);
+	return dax;
+}
+
 static void examine(struct map_run *r, const char *path)
 {
 	struct stat st;
@@ -298,6 +329,10 @@ static void examine(struct map_run *r, const char *path)
 	}
 	if (fstat(fd, &st)) {
 		path_error(r, path, strerror(errno));
+	} else if (S_ISDIR(st.st_mode) && !fs_mounted_dax(st.st_dev)) {
+		/* one line, not one per file below it */
+		path_error(r, path, "not on a DAX filesystem: mount it with -o dax (or -o dax=inode "
+				    "and set the files' dax attribute)");
 	} else if (S_ISDIR(st.st_mode)) {
 		r->root_dev = (uint32_t)st.st_dev;
 		walk_run = r;
@@ -382,6 +417,9 @@ int dt_run_map(const struct dt_config *cfg)
 		examine(&r, *p);
 	if (cfg->json)
 		json_errors(&r);
+	if (r.bad_paths > MAX_ERRORS)
+		fprintf(stderr, "daxtrace: map: %d more paths could not be examined (not listed)\n",
+			r.bad_paths - MAX_ERRORS);
 	err = r.failed ? DT_EXIT_RUNTIME : r.bad_paths ? DT_EXIT_MAP_PATH : 0;
 out:
 	ring_buffer__free(r.rb);

@@ -15,6 +15,10 @@ usage: check-modes.py LOG LABEL      (LOG may hold other lines: only @@op sectio
 import json
 import re
 import sys
+import os
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checker import Checker  # noqa: E402
 
 DOCUMENTED = {0, 1, 2, 64, 67, 69, 77, 126, 127}
 USAGE_RUNS = {"bogus", "bad_interval", "bad_hist_by"}
@@ -59,18 +63,6 @@ def parse(text):
     return runs, info
 
 
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, what, ok, detail=""):
-        self.passed, self.failed = self.passed + bool(ok), self.failed + (not ok)
-        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
-                               "" if ok else "  [%s]" % detail))
-        return ok
-
-    def note(self, what):
-        print("note %s: %s" % (self.label, what))
 
 
 def ndjson(lines):
