@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 import dt_tables  # noqa: E402  (include/dt_tables.h)
 import trace_oracle  # noqa: E402
+from checker import Checker  # noqa: E402
 from kdev import kdev  # noqa: E402
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
@@ -66,17 +67,6 @@ def parse(text):
         elif sect in ("stderr", "trace", "tgids"):
             cur[sect].append(line)
     return cases
-
-
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, what, ok, detail=""):
-        self.passed += bool(ok)
-        self.failed += not ok
-        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
-                               "" if ok else "  [%s]" % detail))
 
 
 def oracle(ck, case):
