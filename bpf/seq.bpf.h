@@ -23,8 +23,10 @@ static const struct dt_hist_slots zero_slots;
 static const struct dt_pid_val zero_pid;
 
 /* --hist-by: the sample in its key's row too, created on first need. Insert-if-absent then a
- * plain add, as count_offset(): no fetching atomic, which 5.10 refuses. */
-static __always_inline void key_hist_add(int h, __u32 slot, const struct dt_inode_key *k)
+ * plain add, as count_offset(): no fetching atomic, which 5.10 refuses. A subprogram, not
+ * inlined, so that without --hist-by (the verifier prunes the call) the callers' registers are
+ * allocated as if it were not there. */
+static __noinline void key_hist_add(int h, __u32 slot, const struct dt_inode_key *k)
 {
 	struct dt_khist_key kk = { .stage = (__u8)h };
 	struct dt_hist_slots *row;
@@ -55,10 +57,10 @@ static __always_inline void hist_add(int h, __u64 delta_ns, const struct dt_inod
 
 	if (h < 0 || h >= DT_H_NR)
 		return;
-	add(&hists[h].slots[slot], 1);
-	add(&hist_sum_ns[h], delta_ns);
 	if (hist_by)
 		key_hist_add(h, slot, k);
+	add(&hists[h].slots[slot], 1);
+	add(&hist_sum_ns[h], delta_ns);
 }
 
 static __always_inline __u32 tid_now(void)
@@ -200,6 +202,20 @@ static __always_inline struct dt_pid_val *pid_val(void)
 	return p;
 }
 
+/* --hist-by process: counter c (or, with fallback, reason c) in the process's row. Not inlined,
+ * as key_hist_add(). */
+static __noinline void count_pid(int c, bool fallback)
+{
+	struct dt_pid_val *p = pid_val();
+
+	if (!p)
+		return;
+	if (!fallback && c >= 0 && c < DT_C_NR)
+		add(&p->counters[c], 1);
+	else if (fallback && c >= 0 && c < DT_FB_NR)
+		add(&p->fallbacks[c], 1);
+}
+
 /* One event of counter c: in the inode's row, or, when the inode has none, in the unkeyed
  * totals (host and device). One atomic on the common path; with --hist-by process, the
  * process's row too. */
@@ -209,12 +225,8 @@ static __always_inline void count(struct dt_inode_val *v, const struct dt_inode_
 
 	if (c < 0 || c >= DT_C_NR)
 		return;
-	if (hist_by == DT_HB_PROCESS) {
-		struct dt_pid_val *p = pid_val();
-
-		if (p)
-			add(&p->counters[c], 1);
-	}
+	if (hist_by == DT_HB_PROCESS)
+		count_pid(c, false);
 	if (v) {
 		add(&v->counters[c], 1);
 		return;
@@ -232,12 +244,8 @@ static __always_inline void count_fallback(struct dt_inode_val *v, const struct 
 
 	if (r < 0 || r >= DT_FB_NR)
 		return;
-	if (hist_by == DT_HB_PROCESS) {
-		struct dt_pid_val *p = pid_val();
-
-		if (p)
-			add(&p->fallbacks[r], 1);
-	}
+	if (hist_by == DT_HB_PROCESS)
+		count_pid(r, true);
 	if (v) {
 		add(&v->fallbacks[r], 1);
 		return;
