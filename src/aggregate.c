@@ -15,16 +15,16 @@ void dt_snapshot_clear(struct dt_snapshot *s)
 	struct dt_inode_rec *keep = s->inodes;
 	struct dt_offset_rec *offsets = s->offsets;
 	struct dt_khist_rec *khists = s->khists;
-	struct dt_proc_rec *procs = s->procs;
+	struct dt_proc_rec *pids = s->pids;
 	uint32_t *index = s->index;
 	size_t cap = s->cap_inodes, index_cap = s->index_cap, cap_offsets = s->cap_offsets;
-	size_t cap_khists = s->cap_khists, cap_procs = s->cap_procs;
+	size_t cap_khists = s->cap_khists, cap_pids = s->cap_pids;
 
 	memset(s, 0, sizeof(*s));
 	s->khists = khists;
 	s->cap_khists = cap_khists;
-	s->procs = procs;
-	s->cap_procs = cap_procs;
+	s->pids = pids;
+	s->cap_pids = cap_pids;
 	s->inodes = keep;
 	s->cap_inodes = cap;
 	s->offsets = offsets;
@@ -40,7 +40,7 @@ void dt_snapshot_free(struct dt_snapshot *s)
 	free(s->inodes);
 	free(s->offsets);
 	free(s->khists);
-	free(s->procs);
+	free(s->pids);
 	free(s->index);
 	memset(s, 0, sizeof(*s));
 }
@@ -481,13 +481,13 @@ int dt_snapshot_add_khist(struct dt_snapshot *s, const struct dt_khist_key *k,
 	return 0;
 }
 
-int dt_snapshot_add_proc(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v)
+int dt_snapshot_add_pid(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v)
 {
 	struct dt_proc_rec *p;
 
-	if (grow((void **)&s->procs, s->n_procs, &s->cap_procs, sizeof(*s->procs)))
+	if (grow((void **)&s->pids, s->n_pids, &s->cap_pids, sizeof(*s->pids)))
 		return -1;
-	p = &s->procs[s->n_procs++];
+	p = &s->pids[s->n_pids++];
 	memset(p, 0, sizeof(*p));
 	p->pid = tgid;
 	memcpy(p->comm, v->comm, sizeof(p->comm));
@@ -531,15 +531,15 @@ void dt_snapshot_sort_khists(struct dt_snapshot *s)
 	s->n_khists = n;
 }
 
-static uint64_t proc_activity(const struct dt_proc_rec *p)
+static uint64_t pid_activity(const struct dt_proc_rec *p)
 {
 	return p->c.counters[DT_C_PTE_FAULTS] + p->c.counters[DT_C_PMD_FAULTS];
 }
 
-static int cmp_proc(const void *pa, const void *pb)
+static int cmp_pid(const void *pa, const void *pb)
 {
 	const struct dt_proc_rec *a = pa, *b = pb;
-	uint64_t x = proc_activity(a), y = proc_activity(b);
+	uint64_t x = pid_activity(a), y = pid_activity(b);
 
 	if (x != y)
 		return x > y ? -1 : 1;
@@ -550,10 +550,10 @@ static int cmp_proc(const void *pa, const void *pb)
 	return a->pid < b->pid ? -1 : a->pid > b->pid;
 }
 
-void dt_snapshot_sort_procs(struct dt_snapshot *s)
+void dt_snapshot_sort_pids(struct dt_snapshot *s)
 {
-	if (s->n_procs > 1)
-		qsort(s->procs, s->n_procs, sizeof(s->procs[0]), cmp_proc);
+	if (s->n_pids > 1)
+		qsort(s->pids, s->n_pids, sizeof(s->pids[0]), cmp_pid);
 }
 
 static const struct dt_hist_slots *key_hist(const struct dt_snapshot *s,
@@ -586,14 +586,14 @@ const struct dt_hist_slots *dt_snapshot_inode_hist(const struct dt_snapshot *s,
 	return key_hist(s, &k);
 }
 
-const struct dt_hist_slots *dt_snapshot_proc_hist(const struct dt_snapshot *s, size_t proc_index,
+const struct dt_hist_slots *dt_snapshot_pid_hist(const struct dt_snapshot *s, size_t proc_index,
 						  int stage)
 {
 	struct dt_khist_key k = { .stage = (__u8)stage };
 
-	if (s->hist_by != DT_HB_PROCESS || proc_index >= s->n_procs || stage < 0 || stage >= DT_H_NR)
+	if (s->hist_by != DT_HB_PROCESS || proc_index >= s->n_pids || stage < 0 || stage >= DT_H_NR)
 		return NULL;
-	k.tgid = s->procs[proc_index].pid;
+	k.tgid = s->pids[proc_index].pid;
 	return key_hist(s, &k);
 }
 

@@ -170,7 +170,7 @@ static int add_khist(void *ctx, const void *k, const void *v)
 
 static int add_pid(void *ctx, const void *k, const void *v)
 {
-	return dt_snapshot_add_proc(ctx, *(const __u32 *)k, v) ? -ENOMEM : 0;
+	return dt_snapshot_add_pid(ctx, *(const __u32 *)k, v) ? -ENOMEM : 0;
 }
 
 struct procs {
@@ -253,7 +253,7 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
 	dt_snapshot_sort_offsets(s);
 	dt_snapshot_sort_khists(s);
-	dt_snapshot_sort_procs(s);
+	dt_snapshot_sort_pids(s);
 	free(procs.e);
 	dt_snapshot_sort(s);
 	dt_snapshot_finish(s);

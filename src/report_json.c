@@ -71,7 +71,7 @@ static void key_histograms(struct dt_json *j, const struct dt_snapshot *s, size_
 	for (int h = 0; h < DT_H_NR; h++) {
 		const struct dt_hist_slots *k =
 			s->hist_by == DT_HB_FILE ? dt_snapshot_inode_hist(s, idx, h) :
-			s->hist_by == DT_HB_PROCESS ? dt_snapshot_proc_hist(s, idx, h) :
+			s->hist_by == DT_HB_PROCESS ? dt_snapshot_pid_hist(s, idx, h) :
 			dt_snapshot_dev_hist(s, (uint32_t)idx, h);
 
 		histogram(j, h, k ? k : &empty, unit);
@@ -180,8 +180,8 @@ static void processes(struct dt_json *j, const struct dt_snapshot *s, enum dt_un
 {
 	dt_json_key(j, "processes");
 	dt_json_begin_array(j);
-	for (size_t i = 0; i < s->n_procs; i++) {
-		const struct dt_proc_rec *p = &s->procs[i];
+	for (size_t i = 0; i < s->n_pids; i++) {
+		const struct dt_proc_rec *p = &s->pids[i];
 
 		dt_json_begin_object(j);
 		dt_json_key(j, "pid");

@@ -264,20 +264,20 @@ static void proc_names(const struct dt_proc_rec *p, char *pid, size_t pidlen, ch
 static void proc_report(FILE *out, const struct dt_report_ctx *ctx, const struct dt_snapshot *s,
 			int width)
 {
-	size_t shown = s->n_procs < ctx->cfg->top ? s->n_procs : ctx->cfg->top;
+	size_t shown = s->n_pids < ctx->cfg->top ? s->n_pids : ctx->cfg->top;
 	char pid[16], comm[COMM_COLS + 1];
 	bool table = header_columns(NULL, put(NULL, "%-8s %-*s", "PID", COMM_COLS, "COMM")) <= width;
 
 	for (size_t i = 0; table && i < shown; i++) {
-		proc_names(&s->procs[i], pid, sizeof(pid), comm, sizeof(comm));
+		proc_names(&s->pids[i], pid, sizeof(pid), comm, sizeof(comm));
 		table = put(NULL, "%-8s %-*s", pid, COMM_COLS, comm) +
-			columns(NULL, s->procs[i].c.counters) <= width;
+			columns(NULL, s->pids[i].c.counters) <= width;
 	}
 	fputc('\n', out);
 	if (table)
 		header_columns(out, put(out, "%-8s %-*s", "PID", COMM_COLS, "COMM"));
 	for (size_t i = 0; i < shown; i++) {
-		const struct dt_proc_rec *p = &s->procs[i];
+		const struct dt_proc_rec *p = &s->pids[i];
 
 		proc_names(p, pid, sizeof(pid), comm, sizeof(comm));
 		if (table) {
@@ -288,14 +288,14 @@ static void proc_report(FILE *out, const struct dt_report_ctx *ctx, const struct
 		}
 		details(out, p->c.counters, p->c.fallbacks, table ? width : -width);
 	}
-	if (s->n_procs > shown)
+	if (s->n_pids > shown)
 		fprintf(out, "(%zu more processes: see -n, --json)\n",
-			s->n_procs - shown);
+			s->n_pids - shown);
 	for (size_t i = 0; i < shown; i++) {
-		proc_names(&s->procs[i], pid, sizeof(pid), comm, sizeof(comm));
+		proc_names(&s->pids[i], pid, sizeof(pid), comm, sizeof(comm));
 		fprintf(out, "\n== process %s %s ==\n", pid, comm);
 		for (int h = 0; h < DT_H_NR; h++)
-			hist_block(out, h, dt_snapshot_proc_hist(s, i, h), ctx->cfg->unit, width);
+			hist_block(out, h, dt_snapshot_pid_hist(s, i, h), ctx->cfg->unit, width);
 	}
 }
 

@@ -71,16 +71,16 @@ struct dt_snapshot {
 	size_t cap_offsets;
 	/* --hist-by (enum dt_hist_by, set by dt_collect; 0: the two tables below are empty).
 	 * khists: sorted by dt_snapshot_sort_khists() (key, then stage); read them through
-	 * dt_snapshot_inode_hist(), dt_snapshot_proc_hist() or dt_snapshot_dev_hist().
-	 * procs (--hist-by process only): busiest first (dt_snapshot_sort_procs()). Like the
+	 * dt_snapshot_inode_hist(), dt_snapshot_pid_hist() or dt_snapshot_dev_hist().
+	 * pids (--hist-by process only): busiest first (dt_snapshot_sort_pids()). Like the
 	 * per-inode rows, with -i both hold the interval's growth; neither is carried by
 	 * dt_snapshot_accumulate. Rows past --max-hists / --max-procs are missing (diagnostics
 	 * hist_map_full, process_map_full); the host-wide hists[] and totals stay complete. */
 	int hist_by;
 	struct dt_khist_rec *khists;
 	size_t n_khists, cap_khists;
-	struct dt_proc_rec *procs;
-	size_t n_procs, cap_procs;
+	struct dt_proc_rec *pids;
+	size_t n_pids, cap_pids;
 	/* (dev, ino) -> position in inodes + 1, open addressing; rebuilt when stale */
 	uint32_t *index;
 	size_t index_cap;
@@ -129,18 +129,18 @@ const struct dt_offset_rec *dt_snapshot_offsets(const struct dt_snapshot *s,
  * a process row; -1 without memory. */
 int dt_snapshot_add_khist(struct dt_snapshot *s, const struct dt_khist_key *k,
 			  const struct dt_hist_slots *h);
-int dt_snapshot_add_proc(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v);
+int dt_snapshot_add_pid(struct dt_snapshot *s, uint32_t tgid, const struct dt_pid_val *v);
 void dt_snapshot_sort_khists(struct dt_snapshot *s);
 /* Busiest first: faults (PTE+PMD), then writebacks, then pid. */
-void dt_snapshot_sort_procs(struct dt_snapshot *s);
+void dt_snapshot_sort_pids(struct dt_snapshot *s);
 /* The API of per-key latencies (for reports and for live views such as `top`), after
  * dt_collect(): the histogram of stage (enum dt_hist) of s->inodes[inode_index], of
- * s->procs[proc_index], or of device dev (kernel encoding), or NULL when it has no samples
+ * s->pids[proc_index], or of device dev (kernel encoding), or NULL when it has no samples
  * (or --hist-by is of another kind). Its count is dt_hist_count(); dt_hist_percentile() (src/
  * hist.h) gives p50/p90/p99. */
 const struct dt_hist_slots *dt_snapshot_inode_hist(const struct dt_snapshot *s,
 						   size_t inode_index, int stage);
-const struct dt_hist_slots *dt_snapshot_proc_hist(const struct dt_snapshot *s, size_t proc_index,
+const struct dt_hist_slots *dt_snapshot_pid_hist(const struct dt_snapshot *s, size_t proc_index,
 						  int stage);
 const struct dt_hist_slots *dt_snapshot_dev_hist(const struct dt_snapshot *s, uint32_t dev,
 						 int stage);

@@ -930,9 +930,9 @@ static void test_hist_by_file(void **state)
 		assert_int_equal(count_of(dt_snapshot_inode_hist(&s, 0, timed[i])), hist_n(timed[i]));
 	}
 	assert_null(dt_snapshot_inode_hist(&s, 0, DT_H_INSERT));
-	assert_null(dt_snapshot_proc_hist(&s, 0, DT_H_PTE_FAULT)); /* another kind */
+	assert_null(dt_snapshot_pid_hist(&s, 0, DT_H_PTE_FAULT)); /* another kind */
 	assert_int_equal(s.inodes[0].val.counters[DT_C_PTE_FAULTS], 3);
-	assert_int_equal(s.n_procs, 0); /* the process table is --hist-by process only */
+	assert_int_equal(s.n_pids, 0); /* the process table is --hist-by process only */
 	assert_int_equal(s.diag[DT_D_HIST_OVERFLOW], 0);
 	dt_snapshot_free(&s);
 }
@@ -948,20 +948,20 @@ static void test_hist_by_process(void **state)
 	sync_faults(4);
 	run(skel->progs.raw_dax_writeback_one, 3, 0ULL, 0ULL, 0ULL);
 	s = snap_now();
-	assert_int_equal(s.n_procs, 1);
-	assert_int_equal(s.procs[0].pid, getpid());
+	assert_int_equal(s.n_pids, 1);
+	assert_int_equal(s.pids[0].pid, getpid());
 	prctl(PR_GET_NAME, comm);
-	assert_string_equal(s.procs[0].comm, comm);
+	assert_string_equal(s.pids[0].comm, comm);
 	for (int c = 0; c < DT_C_NR; c++)
-		assert_int_equal(s.procs[0].c.counters[c], s.totals[c]);
+		assert_int_equal(s.pids[0].c.counters[c], s.totals[c]);
 	for (int r = 0; r < DT_FB_NR; r++)
-		assert_int_equal(s.procs[0].c.fallbacks[r], s.fallback_totals[r]);
-	assert_int_equal(s.procs[0].c.counters[DT_C_PTE_FAULTS], 4);
-	assert_int_equal(s.procs[0].c.fallbacks[DT_FB_VMA_END], 4);
-	assert_int_equal(s.procs[0].c.counters[DT_C_WRITEBACKS], 1);
+		assert_int_equal(s.pids[0].c.fallbacks[r], s.fallback_totals[r]);
+	assert_int_equal(s.pids[0].c.counters[DT_C_PTE_FAULTS], 4);
+	assert_int_equal(s.pids[0].c.fallbacks[DT_FB_VMA_END], 4);
+	assert_int_equal(s.pids[0].c.counters[DT_C_WRITEBACKS], 1);
 	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
-		assert_int_equal(count_of(dt_snapshot_proc_hist(&s, 0, timed[i])), 4);
-	assert_null(dt_snapshot_proc_hist(&s, 1, DT_H_PTE_FAULT));
+		assert_int_equal(count_of(dt_snapshot_pid_hist(&s, 0, timed[i])), 4);
+	assert_null(dt_snapshot_pid_hist(&s, 1, DT_H_PTE_FAULT));
 	dt_snapshot_free(&s);
 }
 
@@ -976,7 +976,7 @@ static void test_hist_by_device(void **state)
 	for (size_t i = 0; i < sizeof(timed) / sizeof(timed[0]); i++)
 		assert_int_equal(count_of(dt_snapshot_dev_hist(&s, 0, timed[i])), 2);
 	assert_null(dt_snapshot_dev_hist(&s, 1, DT_H_PTE_FAULT));
-	assert_int_equal(s.n_procs, 0);
+	assert_int_equal(s.n_pids, 0);
 	dt_snapshot_free(&s);
 }
 
@@ -991,8 +991,8 @@ static void test_hist_by_interval(void **state)
 		sync_faults(want[round]);
 		dt_snapshot_init(&s);
 		assert_int_equal(dt_collect(skel, &s, true), 0);
-		assert_int_equal(count_of(dt_snapshot_proc_hist(&s, 0, DT_H_SYNC_FAULT)), want[round]);
-		assert_int_equal(s.n_procs ? s.procs[0].c.counters[DT_C_SYNC_FAULTS] : 0, want[round]);
+		assert_int_equal(count_of(dt_snapshot_pid_hist(&s, 0, DT_H_SYNC_FAULT)), want[round]);
+		assert_int_equal(s.n_pids ? s.pids[0].c.counters[DT_C_SYNC_FAULTS] : 0, want[round]);
 		dt_snapshot_free(&s);
 	}
 	dt_collect_end();
@@ -1042,9 +1042,9 @@ static void test_process_map_full(void **state)
 	for (int r = 0; r < DT_FB_NR; r++)
 		counted += s.fallback_totals[r];
 	assert_int_equal(s.totals[DT_C_PTE_FAULTS], 2);
-	assert_int_equal(s.n_procs, 16);
-	for (size_t i = 0; i < s.n_procs; i++)
-		assert_int_not_equal(s.procs[i].pid, getpid());
+	assert_int_equal(s.n_pids, 16);
+	for (size_t i = 0; i < s.n_pids; i++)
+		assert_int_not_equal(s.pids[i].pid, getpid());
 	assert_int_equal(s.diag[DT_D_PROCESS_OVERFLOW], counted);
 	dt_snapshot_free(&s);
 }

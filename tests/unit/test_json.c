@@ -783,10 +783,10 @@ static void test_report_hist_by_process(void **state)
 		for (int r = 0; r < DT_FB_NR; r++)
 			v.fallbacks[r] = 500 * (i + 1) + (uint64_t)r;
 		snprintf(v.comm, sizeof(v.comm), i ? "a\"b\n\x1b[0m\xff" : "fio");
-		assert_int_equal(dt_snapshot_add_proc(&f->s, 4000 + i, &v), 0);
+		assert_int_equal(dt_snapshot_add_pid(&f->s, 4000 + i, &v), 0);
 		add_khist(&f->s, k, DT_H_PMD_FAULT, 9, 7 + i);
 	}
-	dt_snapshot_sort_procs(&f->s);
+	dt_snapshot_sort_pids(&f->s);
 	dt_snapshot_sort_khists(&f->s);
 	o = render_report(f, NULL, false);
 	a = get(o, "processes", json_type_array);
@@ -794,7 +794,7 @@ static void test_report_hist_by_process(void **state)
 	p = json_object_array_get_idx(a, 0); /* pid 4001: more faults */
 	assert_int_equal(get_u64(p, "pid"), 4001);
 	assert_string_equal(get_str(p, "comm"), "a\"b\n\x1b[0m\xef\xbf\xbd");
-	check_counters(p, f->s.procs[0].c.counters, f->s.procs[0].c.fallbacks);
+	check_counters(p, f->s.pids[0].c.counters, f->s.pids[0].c.fallbacks);
 	assert_int_equal(get_u64(p, "pte_faults"), 20);
 	assert_int_equal(key_hist_count(p, DT_H_PMD_FAULT), 8);
 	assert_int_equal(key_hist_count(p, DT_H_PTE_FAULT), 0);

@@ -376,10 +376,10 @@ static void test_hist_by_process_table(void **state)
 			v.counters[DT_C_HOLE_LOADS] = 7;
 			v.fallbacks[DT_FB_EOF] = 3;
 			snprintf(v.comm, sizeof(v.comm), "%s", comms[i]);
-			assert_int_equal(dt_snapshot_add_proc(&s, 100 + (uint32_t)i, &v), 0);
+			assert_int_equal(dt_snapshot_add_pid(&s, 100 + (uint32_t)i, &v), 0);
 			add_hist(&s, kk, DT_H_PTE_FAULT, 2, 1000 * (uint64_t)(i + 1));
 		}
-		dt_snapshot_sort_procs(&s);
+		dt_snapshot_sort_pids(&s);
 		dt_snapshot_sort_khists(&s);
 		text = report_top(&s, width, 2);
 		no_control_bytes(text, width);
