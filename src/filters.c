@@ -176,7 +176,7 @@ int dt_filters_install(const struct dt_config *c, struct daxtrace_bpf *skel)
 	for (uint32_t i = 0; i < c->n_path_devs; i++)
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.path_devs), &c->path_devs[i], &one, BPF_ANY))
 			return -errno;
-	if (c->cgroup_fd >= 0) {
+	if (c->cgroup && c->cgroup_fd >= 0) {
 		cg = (__u32)c->cgroup_fd;
 		if (bpf_map_update_elem(bpf_map__fd(skel->maps.cgroup_map), &zero, &cg, BPF_ANY))
 			return -errno;
