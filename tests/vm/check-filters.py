@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks the cases of tests/vm/guest-filters: --path FILE (twice among three files), --path DIR
-and -c CGROUP (one workload inside, one outside) each select exactly the files they name, and
+(with --dev PATH) and -c CGROUP (one workload inside, one outside) each select exactly the files they name, and
 every selected file's counts equal daxload's declared counts and the kernel's own events (the
 trace buffer, recorded over the same window); a file left out did fault, by the oracle.
 
