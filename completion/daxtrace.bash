@@ -21,9 +21,13 @@ _daxtrace()
 			return ;;
 		-p|--pid)
 			_pids; return ;;
-		--btf|--prometheus|-o|--output)
+		--btf|--prometheus|-o|--output|--path)
 			_filedir; return ;;
+		-c|--cgroup)
+			_filedir -d; return ;;
 		--dev)
+			# MAJ:MIN, or a path (a mount point) once it has a '/'
+			if [[ $cur == */* ]]; then _filedir; return; fi
 			COMPREPLY=($(compgen -W "$(awk '{print $3}' /proc/self/mountinfo 2>/dev/null | sort -u)" -- "$cur"))
 			return ;;
 	esac

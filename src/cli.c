@@ -32,6 +32,8 @@ static const char doc[] =
 "  daxtrace --json -o run.json -- ./app   # ./app's output stays on stdout\n"
 "  daxtrace -p 1234 -m        # one process, latencies in milliseconds\n"
 "  daxtrace --dev 259:0 --ino 12\n"
+"  daxtrace --path /mnt/dax/db   # one file (or --path /mnt/dax: its filesystem)\n"
+"  daxtrace -c /sys/fs/cgroup/db.slice   # tasks in that cgroup (v2) and below\n"
 "  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
@@ -43,7 +45,9 @@ static const char doc[] =
 "  2    the traced COMMAND exited non-zero or was killed\n"
 "  64   usage error (bad flag or value)\n"
 "  66   map: a PATH is missing, unreadable, not a regular file or not DAX\n"
-"       (the other PATHs are still examined)\n"
+"       (the other PATHs are still examined); --path, --dev PATH: missing,\n"
+"       unreadable, not a regular file or directory, or not on a DAX filesystem;\n"
+"       -c: missing, unreadable or not a cgroup v2 directory\n"
 "  67   no process with the PID given to -p\n"
 "  69   kernel lacks BTF, the fs_dax tracepoints or a BPF feature (daxtrace check)\n"
 "  77   not permitted: run as root, or grant CAP_BPF and CAP_PERFMON\n"
@@ -53,7 +57,7 @@ static const char doc[] =
 "allows them, add fsync failures and the insert latency. See daxtrace(8).";
 
 enum {
-	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
+	OPT_DEV = 0x100, OPT_INO, OPT_PATH, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
 	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_INFLIGHT_HASH, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 };
 
@@ -61,8 +65,10 @@ static const struct argp_option options[] = {
 	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
-	{ "dev", OPT_DEV, "MAJ:MIN", 0, "Trace this device only (as in /proc/self/mountinfo)", 0 },
+	{ "dev", OPT_DEV, "MAJ:MIN|PATH", 0, "Trace this device only (as in /proc/self/mountinfo), or the filesystem PATH is on", 0 },
 	{ "ino", OPT_INO, "INO", 0, "Trace this inode number only", 0 },
+	{ "path", OPT_PATH, "PATH", 0, "Trace this file only, or the DAX filesystem of this directory (repeatable, at most " DT_STR(DT_MAX_FILTER_PATHS) ")", 0 },
+	{ "cgroup", 'c', "PATH", 0, "Trace tasks in this cgroup v2 directory or below only", 0 },
 	{ "top", 'n', "N", 0, "Show the N busiest inodes (default 10; JSON lists all)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Histograms in milliseconds", 0 },
 	{ "nanoseconds", OPT_NS, NULL, 0, "Histograms in nanoseconds", 0 },
@@ -101,6 +107,7 @@ void dt_config_defaults(struct dt_config *c)
 	c->max_inflight = DT_DEFAULT_MAX_INFLIGHT;
 	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
+	c->cgroup_fd = -1;
 }
 
 /* Strict unsigned parse: digits only, in [min, max]. */
@@ -151,9 +158,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'n':
 		return parse_u32_opt(st, "--top", arg, 1, 1000000, &c->top);
 	case OPT_DEV:
+		if (arg && strchr(arg, '/')) { /* a path: resolved before load (src/filters.c) */
+			c->dev_path = arg;
+			c->dev_set = true;
+			return 0;
+		}
 		colon = arg ? strchr(arg, ':') : NULL;
 		if (!colon) {
-			argp_error(st, "invalid --dev '%s': expected MAJ:MIN, e.g. 259:0", arg);
+			argp_error(st, "invalid --dev '%s': expected MAJ:MIN, e.g. 259:0, or a path such as /mnt/dax", arg);
 			return EINVAL;
 		}
 		*colon = 0;
@@ -171,6 +183,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		*colon = ':';
 		c->dev_minor = (uint32_t)v;
 		c->dev_set = true;
+		c->dev_path = NULL;
 		if (!c->dev_major && !c->dev_minor) {
 			argp_error(st, "invalid --dev '%s': 0:0 is no device", arg);
 			return EINVAL;
@@ -181,6 +194,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid --ino '%s': expected a positive integer", arg);
 			return EINVAL;
 		}
+		return 0;
+	case OPT_PATH:
+		if (!arg || !*arg) {
+			argp_error(st, "--path needs a file or directory");
+			return EINVAL;
+		}
+		if (c->n_filter_paths == DT_MAX_FILTER_PATHS) {
+			argp_error(st, "too many --path: at most %d; give their directory instead",
+				   DT_MAX_FILTER_PATHS);
+			return EINVAL;
+		}
+		c->filter_paths[c->n_filter_paths++] = arg;
+		return 0;
+	case 'c':
+		if (!arg || !*arg) {
+			argp_error(st, "-c needs a cgroup v2 directory, e.g. /sys/fs/cgroup/app.slice");
+			return EINVAL;
+		}
+		c->cgroup = arg;
 		return 0;
 	case 'm':
 		c->unit = DT_UNIT_MS;
@@ -280,9 +312,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_MAP && (c->interval_s || c->duration_s || c->pid || c->dev_set ||
-					       c->ino || c->prometheus || c->stats)) {
-			argp_error(st, "'map' reads its own PATHs: -i, -d, -p, --dev, --ino, --stats and "
-				       "--prometheus do not apply");
+					       c->ino || c->prometheus || c->stats || c->n_filter_paths ||
+					       c->cgroup)) {
+			argp_error(st, "'map' reads its own PATHs: -i, -d, -p, -c, --dev, --ino, --path, "
+				       "--stats and --prometheus do not apply");
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_CHECK && c->command) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hist.h"
+#include "daxtrace.h"
 
 enum dt_mode {
 	DT_MODE_SUMMARY, /* default: aggregate in kernel, print tables and histograms */
@@ -22,6 +23,17 @@ struct dt_config {
 	bool dev_set;
 	uint32_t dev_major, dev_minor;
 	uint64_t ino;
+	const char *dev_path;   /* --dev PATH: the filesystem PATH is on (src/filters.c) */
+	const char *filter_paths[DT_MAX_FILTER_PATHS]; /* --path, repeatable */
+	uint32_t n_filter_paths;
+	const char *cgroup;     /* -c/--cgroup: a cgroup v2 directory */
+	/* Resolved from dev_path, filter_paths and cgroup by dt_filters_resolve() (src/filters.h),
+	 * before anything is loaded. */
+	struct dt_inode_key path_files[DT_MAX_FILTER_PATHS];
+	uint32_t n_path_files;
+	uint32_t path_devs[DT_MAX_FILTER_PATHS]; /* kernel dev_t */
+	uint32_t n_path_devs;
+	int cgroup_fd;          /* -1 without -c */
 	enum dt_unit unit;
 	bool timestamps;
 	bool verbose;

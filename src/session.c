@@ -436,12 +436,14 @@ int dt_run_session(const struct dt_config *cfg)
 				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
 		}
 	}
-	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino || cfg->pid) && !r.any_event)
-		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s%s%s: check "
+	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino || cfg->pid || cfg->n_filter_paths ||
+				      cfg->cgroup) && !r.any_event)
+		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s%s%s%s%s: check "
 				"the numbers against /proc/self/mountinfo, ls -i and ps\n",
 			cfg->dev_set ? " --dev " : "", cfg->dev_set ? r.dev_str : "",
 			cfg->ino ? " --ino " : "", cfg->ino ? r.ino_str : "",
-			cfg->pid ? " -p " : "", cfg->pid ? r.pid_str : "");
+			cfg->pid ? " -p " : "", cfg->pid ? r.pid_str : "",
+			cfg->n_filter_paths ? " --path" : "", cfg->cgroup ? " -c" : "");
 	if (!err && r.failed)
 		err = DT_EXIT_RUNTIME;
 	if (!err && cfg->command)

@@ -14,7 +14,7 @@
 
 /* argv must be writable (argp and --dev write into it): copies live here until the next
  * parse, so that cfg.command and cfg.btf_path stay valid in between. */
-#define MAX_ARGS 32
+#define MAX_ARGS 160 /* 65 --path and their values */
 static char arg_store[MAX_ARGS][128];
 static char *argv_store[MAX_ARGS + 1];
 
@@ -31,27 +31,25 @@ static void slurp(FILE *f, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Parses the NULL-terminated list after "daxtrace" into *c (defaults first). */
-static int parse_v(struct dt_config *c, const char *first, va_list ap)
+/* Parses the NULL-terminated list a after "daxtrace" into *c (defaults first). */
+static int parse_list(struct dt_config *c, const char **a)
 {
-	FILE *out = tmpfile(), *err = tmpfile();
 	int argc = 0, rc, saved_out, saved_err;
+	FILE *out = tmpfile(), *err = tmpfile();
 
 	assert_non_null(out);
 	assert_non_null(err);
 	strcpy(arg_store[argc], "daxtrace");
 	argv_store[argc] = arg_store[argc];
 	argc++;
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+	for (; *a; a++) {
 		assert_true(argc < MAX_ARGS);
-		assert_true(strlen(a) < sizeof(arg_store[0]));
-		strcpy(arg_store[argc], a);
+		strcpy(arg_store[argc], *a);
 		argv_store[argc] = arg_store[argc];
 		argc++;
 	}
 	argv_store[argc] = NULL;
 	dt_config_defaults(c);
-
 	fflush(stdout);
 	fflush(stderr);
 	saved_out = dup(1);
@@ -71,6 +69,20 @@ static int parse_v(struct dt_config *c, const char *first, va_list ap)
 	return rc;
 }
 
+static int parse_v(struct dt_config *c, const char *first, va_list ap)
+{
+	const char *a[MAX_ARGS + 1];
+	int n = 0;
+
+	for (const char *x = first; x; x = va_arg(ap, const char *)) {
+		assert_true(n < MAX_ARGS);
+		assert_true(strlen(x) < sizeof(arg_store[0]));
+		a[n++] = x;
+	}
+	a[n] = NULL;
+	return parse_list(c, a);
+}
+
 static int parse(struct dt_config *c, ...)
 {
 	va_list ap;
@@ -85,6 +97,8 @@ static int parse(struct dt_config *c, ...)
 }
 
 #define PARSE(c, ...) parse(c, ##__VA_ARGS__, (const char *)NULL)
+
+
 
 /* A usage error: 64, a message on stderr, nothing on stdout, no early exit. */
 #define EXPECT_USAGE(msg, ...)                                                         \
@@ -501,6 +515,63 @@ static void test_kernel_dev(void **state)
 
 /* map: its PATHs (options before them, `--` for a name that starts with '-'), and the
  * options that do not apply are refused. */
+/* --path (repeatable, bounded), --dev PATH and -c: the parser only keeps the strings; they are
+ * resolved before load (src/filters.c, tests/host/run). */
+static void test_path_filters(void **state)
+{
+	static const char *list[2 * (DT_MAX_FILTER_PATHS + 1) + 1];
+	static char names[DT_MAX_FILTER_PATHS + 1][16];
+	struct dt_config c;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(parse_list(&c, (const char *[]){ NULL }), 0);
+	assert_int_equal(c.n_filter_paths, 0);
+	assert_null(c.cgroup);
+	assert_null(c.dev_path);
+	assert_int_equal(c.cgroup_fd, -1);
+	EXPECT_OK(&c, "--path", "/mnt/dax/a", "--path", "/mnt/dax", "-c", "/sys/fs/cgroup/x");
+	assert_int_equal(c.n_filter_paths, 2);
+	assert_string_equal(c.filter_paths[0], "/mnt/dax/a");
+	assert_string_equal(c.filter_paths[1], "/mnt/dax");
+	assert_string_equal(c.cgroup, "/sys/fs/cgroup/x");
+	EXPECT_OK(&c, "trace", "--cgroup", "/sys/fs/cgroup/y", "--path", "rel/file");
+	assert_string_equal(c.cgroup, "/sys/fs/cgroup/y");
+	assert_string_equal(c.filter_paths[0], "rel/file");
+	/* --dev: a path is anything with a '/'; the last --dev wins */
+	EXPECT_OK(&c, "--dev", "/mnt/dax");
+	assert_true(c.dev_set);
+	assert_string_equal(c.dev_path, "/mnt/dax");
+	EXPECT_OK(&c, "--dev", "./x", "--dev", "259:3");
+	assert_null(c.dev_path);
+	assert_int_equal(c.dev_major, 259);
+	assert_int_equal(c.dev_minor, 3);
+	EXPECT_OK(&c, "--dev", "259:3", "--dev", "/mnt/dax");
+	assert_string_equal(c.dev_path, "/mnt/dax");
+	EXPECT_USAGE("or a path", "--dev", "dax");
+	EXPECT_USAGE("--path needs", "--path", "");
+	EXPECT_USAGE("requires an argument", "--path");
+	EXPECT_USAGE("-c needs", "-c", "");
+	EXPECT_USAGE("requires an argument", "--cgroup");
+	EXPECT_USAGE("do not apply", "map", "--path", "/mnt/dax", "/f");
+	EXPECT_USAGE("do not apply", "map", "-c", "/sys/fs/cgroup", "/f");
+	EXPECT_USAGE("do not apply", "map", "--dev", "/mnt/dax", "/f");
+
+	/* at most DT_MAX_FILTER_PATHS, then one line saying so */
+	for (int i = 0; i < DT_MAX_FILTER_PATHS + 1; i++) {
+		snprintf(names[i], sizeof(names[i]), "/mnt/dax/%d", i);
+		list[n++] = "--path";
+		list[n++] = names[i];
+	}
+	list[n] = NULL;
+	assert_int_equal(parse_list(&c, list), DT_EXIT_USAGE);
+	assert_non_null(strstr(err_text, "too many --path: at most 64"));
+	list[n - 2] = NULL; /* the first 64 */
+	assert_int_equal(parse_list(&c, list), 0);
+	assert_int_equal(c.n_filter_paths, DT_MAX_FILTER_PATHS);
+	assert_string_equal(c.filter_paths[DT_MAX_FILTER_PATHS - 1], "/mnt/dax/63");
+}
+
 static void test_subcommand_map(void **state)
 {
 	struct dt_config c;
@@ -535,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_subcommand_trace),
 		cmocka_unit_test(test_subcommand_check),
 		cmocka_unit_test(test_subcommand_map),
+		cmocka_unit_test(test_path_filters),
 		cmocka_unit_test(test_command_after_dashdash),
 		cmocka_unit_test(test_command_without_dashdash),
 		cmocka_unit_test(test_usage_errors),
