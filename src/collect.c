@@ -226,8 +226,11 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	if (!err)
 		err = read_map(bpf_map__fd(skel->maps.offsets), &running.offsets,
 			       sizeof(struct dt_offset_key), sizeof(__u64), reset, add_offset, s);
-	if (!err)
+	if (!err) {
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
+		if (dt_snapshot_set_procs(s, procs.e, procs.n))
+			err = -ENOMEM;
+	}
 	dt_snapshot_sort_offsets(s);
 	free(procs.e);
 	dt_snapshot_sort(s);
