@@ -256,13 +256,14 @@ static const struct view_col file_cols[] = {
 	{ COL_PROCESS, 5 },
 };
 static const struct view_col proc_cols[] = {
-	{ COL_PID, 0 }, { COL_COMM, 0 }, { COL_FAULTS, 0 }, { COL_PTE, 3 }, { COL_PMD, 4 },
-	{ COL_SYNC, 2 }, { COL_FALLBK, 1 }, { COL_P99, 5 }, { COL_FILES, 6 },
+	{ COL_PID, 0 }, { COL_COMM, 0 }, { COL_FAULTS, 0 }, { COL_PTE, 5 }, { COL_PMD, 6 },
+	{ COL_SYNC, 2 }, { COL_FALLBK, 1 }, { COL_P99, 4 }, { COL_FILES, 3 },
 };
-/* The path gets what is left: at least this much in the file view (a process row's file
- * is shown only where 8 columns or more are left). */
+/* The path gets what is left: columns are dropped until it has PATH_MIN (PATH_MIN_PROC in
+ * the process view, where it is the busiest file's; if even the columns that stay leave less
+ * than 8 for it, it is not shown). */
 #define PATH_MIN 15
-#define PATH_MIN_PROC 8
+#define PATH_MIN_PROC 16
 
 struct layout {
 	bool show[COL_NR];
@@ -273,7 +274,7 @@ struct layout {
 
 static void lay_out(struct layout *l, const struct dt_top_view *v, int width)
 {
-	int used = 0, min = v->procs ? 0 : PATH_MIN + 1;
+	int used = 0, min = (v->procs ? PATH_MIN_PROC : PATH_MIN) + 1;
 
 	l->vc = v->procs ? proc_cols : file_cols;
 	l->n = v->procs ? sizeof(proc_cols) / sizeof(proc_cols[0]) : sizeof(file_cols) / sizeof(file_cols[0]);
@@ -295,7 +296,7 @@ static void lay_out(struct layout *l, const struct dt_top_view *v, int width)
 		used -= cols[l->vc[worst].c].width;
 	}
 	l->path = width - used - 1;
-	if (l->path < (v->procs ? PATH_MIN_PROC : PATH_MIN))
+	if (l->path < (v->procs ? 8 : PATH_MIN))
 		l->path = 0;
 }
 
@@ -414,6 +415,46 @@ static int header(FILE *out, const struct dt_top_view *v, const struct dt_snapsh
 	return items_end(&it);
 }
 
+/* Lines of text (each ending in \n) wrapped between words at the width, continuation lines
+ * indented by two; a word longer than a line is cut. Returns the lines printed. */
+static int wrap(FILE *out, const char *text, int width)
+{
+	int lines = 0;
+
+	while (*text) {
+		const char *end = strchr(text, '\n');
+		int col = 0;
+
+		if (!end)
+			end = text + strlen(text);
+		while (text < end) {
+			const char *sp = memchr(text, ' ', (size_t)(end - text));
+			int n = (int)((sp ? sp : end) - text), room = width - col - (col ? 1 : 0);
+
+			if (col && n > room) {
+				fputs("\n  ", out);
+				lines++;
+				col = 2;
+				room = width - col;
+			} else if (col) {
+				fputc(' ', out);
+				col++;
+			}
+			if (n > room)
+				n = room;
+			fwrite(text, 1, (size_t)n, out);
+			col += n;
+			text += n;
+			while (text < end && *text == ' ')
+				text++;
+		}
+		fputc('\n', out);
+		lines++;
+		text = *end ? end + 1 : end;
+	}
+	return lines;
+}
+
 static void cell_header(FILE *out, enum col c, const struct dt_top_view *v)
 {
 	char h[24];
@@ -504,10 +545,8 @@ void dt_top_render(FILE *out, const struct dt_top_view *v, struct dt_snapshot *s
 	}
 	lay_out(&l, v, width);
 	lines = header(out, v, s, width);
-	for (size_t i = 0; warn && i < warn_len; i++)
-		lines += warn[i] == '\n';
 	if (warn)
-		fputs(warn, out);
+		lines += wrap(out, warn, width);
 	free(warn);
 	fputc('\n', out);
 	lines += 2; /* the blank line and the column header */
