@@ -25,7 +25,7 @@ static const char doc[] =
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace check [-v] [--json] [-o FILE] [--btf FILE]\n"
 "       daxtrace map [--json] [-o FILE] PATH...\n"
-"       daxtrace top [-C] [-P] [-r ROWS] [-s KEY] [-i SEC] [OPTION...] [-- COMMAND]\n"
+"       daxtrace top [-C] [-P] [-r ROWS] [-s KEY] [OPTION...] [-- COMMAND]\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
@@ -38,8 +38,8 @@ static const char doc[] =
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
 "  daxtrace map /mnt/dax/db   # per 2 MiB block: PMD, fallback and why, hole\n"
-"  daxtrace top -s sync -r 5  # the 5 files with the most sync faults, each second\n"
-"  daxtrace top -C -i 5 -P    # processes, every 5 s, printed one after another\n"
+"  daxtrace top -s sync -r 5  # the 5 files with most sync faults, each s\n"
+"  daxtrace top -C -i 5 -P    # processes every 5 s, one screen after another\n"
 "\n"
 "EXIT STATUS:\n"
 "  0    success\n"
@@ -62,7 +62,7 @@ enum {
 };
 
 static const struct argp_option options[] = {
-	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds", 0 },
+	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds (top: default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
 	{ "dev", OPT_DEV, "MAJ:MIN", 0, "Trace this device only (as in /proc/self/mountinfo)", 0 },
