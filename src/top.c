@@ -4,6 +4,7 @@
  * q key ends it where stdin is a terminal; the whole run's totals at the end. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -25,8 +26,10 @@ void dt_top_begin(struct dt_top *t, const struct dt_config *cfg, FILE *out)
 	t->tty = isatty(fileno(out)) == 1;
 	t->clear = t->tty && !cfg->top_no_clear;
 	dt_snapshot_init(&t->cum);
-	/* keys only from a terminal that is ours alone: a COMMAND shares it */
-	if (!cfg->command && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &t->saved)) {
+	/* keys only from a terminal that is ours alone (a COMMAND shares it) and whose foreground
+	 * we are: changing the modes from the background would stop us with SIGTTOU */
+	if (!cfg->command && isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    !tcgetattr(STDIN_FILENO, &t->saved)) {
 		struct termios raw = t->saved;
 
 		raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO); /* ISIG stays: Ctrl-C is SIGINT */
@@ -107,7 +110,9 @@ bool dt_top_wait(struct dt_top *t, uint64_t deadline_ns)
 			nanosleep(&ts, NULL);
 			return false;
 		}
-		n = poll(&p, 1, (int)((deadline_ns - now + 999999) / 1000000));
+		/* at most a second at a time: a long -i must not overflow the int */
+		n = poll(&p, 1, deadline_ns - now > 1000000000ULL ? 1000 :
+				(int)((deadline_ns - now + 999999) / 1000000));
 		if (n < 0)
 			return false; /* a signal: the loop looks at it */
 		if (!n)
@@ -123,8 +128,15 @@ bool dt_top_wait(struct dt_top *t, uint64_t deadline_ns)
 
 void dt_top_end(struct dt_top *t, bool summary, uint64_t wall_ns)
 {
-	if (t->keys)
+	if (t->keys) {
+		/* sent to the background meanwhile (Ctrl-Z, bg), the modes are still put back: with
+		 * SIGTTOU ignored, tcsetattr is not refused */
+		struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+		sigaction(SIGTTOU, &ign, &old);
 		tcsetattr(STDIN_FILENO, TCSANOW, &t->saved);
+		sigaction(SIGTTOU, &old, NULL);
+	}
 	t->keys = false;
 	if (summary) {
 		fputc('\n', t->out);
