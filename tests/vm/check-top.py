@@ -125,7 +125,7 @@ def common(ck, case):
     sc = screens(case["out"])
     kinds = [s["kind"] for s in sc]
     ck.check(name + ": interval screens (%d), then one summary" % (len(kinds) - 1),
-             len(kinds) >= 3 and kinds[-1] == "summary" and set(kinds[:-1]) == {"interval"}, str(kinds))
+             len(kinds) >= 3 and kinds[-1] == "summary of" and set(kinds[:-1]) == {"interval"}, str(kinds))
     ck.check(name + ": every screen has its totals and columns",
              all(s["totals"] is not None and s["columns"] for s in sc), str(sc[:1])[:300])
     if len(sc) >= 2 and all(s["totals"] for s in sc):
@@ -154,7 +154,7 @@ def rates_add_up(ck, name, sc, key, get, want):
 
 def check_files(ck, case):
     sc = common(ck, case)
-    if not sc or sc[-1]["kind"] != "summary":
+    if not sc or sc[-1]["kind"] != "summary of":
         return
     summ = sc[-1]
     ck.check("files: sorted by sync (-s sync)", all(s["key"] == "sync" for s in sc), "")
@@ -199,7 +199,7 @@ def check_files(ck, case):
 
 def check_procs(ck, case):
     sc = common(ck, case)
-    if not sc or sc[-1]["kind"] != "summary":
+    if not sc or sc[-1]["kind"] != "summary of":
         return
     summ = sc[-1]
     runs = case["truth"]
