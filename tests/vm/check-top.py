@@ -7,7 +7,7 @@ lines add up to the summary's, exactly; each file's rates times the intervals' s
 to its count (within the rounding of what is printed); every screen is sorted by SYNC; the
 hostile file name is one escaped row; no control byte anywhere.
 procs (-P -r 1): the one row is the busiest process with exactly its declared faults, its comm
-escaped; the other is counted in the "more" line; the rates add up as above.
+escaped; the other is counted in the "more" line; the totals add up as above.
 
 usage: check-top.py LOG LABEL
 """
@@ -179,20 +179,22 @@ def check_files(ck, case):
         if not ck.check("files: %s has a summary row" % path, row is not None, str(list(rows))):
             continue
         got = {k: int(row[k]) for k in COUNTS}
-        want = {k: f["expect"][k] for k in COUNTS}
-        ck.check("files: %s: PTE %d PMD %d SYNC %d FALLBK %d == declared"
-                 % ((path,) + tuple(got[k] for k in COUNTS)), got == want, "declared %s" % want)
+        # a count daxload cannot predict is left out of its expect
+        want = {k: f["expect"][k] for k in COUNTS if k in f["expect"]}
+        ck.check("files: %s: PTE %d PMD %d SYNC %d FALLBK %d == declared %s"
+                 % ((path,) + tuple(got[k] for k in COUNTS) + (sorted(want),)),
+                 {k: got[k] for k in want} == want and len(want) >= 3, "declared %s" % want)
         if oracle is not None:
             o = oracle.get((f["dev"], f["ino"]), {})
             ow = {k: o.get(k, 0) for k in COUNTS}
             ck.check("files: %s == the hist triggers" % path, got == ow, "hist %s" % ow)
         rates_add_up(ck, "files", sc, path, lambda r: (file_row(r)["path"], file_row(r)["sync_faults"]),
-                     want["sync_faults"])
+                     got["sync_faults"])
         rates_add_up(ck, "files", sc, path, lambda r: (file_row(r)["path"], file_row(r)["pte_faults"]),
-                     want["pte_faults"])
+                     got["pte_faults"])
     ck.check("files: the hostile name is one escaped row",
              any("evil\\e[2J\\nforged" in p for p in rows), str(list(rows)))
-    all_truth = {k: sum(f["expect"][k] for f in truth) for k in COUNTS}
+    all_truth = {k: sum(f["expect"][k] for f in truth) for k in COUNTS if all(k in f["expect"] for f in truth)}
     ck.check("files: the summary's totals == declared %s" % all_truth,
              {k: summ["totals"][k] for k in COUNTS} == all_truth, str(summ["totals"]))
 
@@ -220,8 +222,7 @@ def check_procs(ck, case):
              str(r["counts"]))
     ck.check("procs: the totals == both processes' faults (%d)" % sum(faults),
              summ["totals"]["faults"] == sum(faults), str(summ["totals"]))
-    rates_add_up(ck, "procs", sc, r["pid"], lambda l: (proc_row(l)["pid"], proc_row(l)["faults"]),
-                 faults[busiest])
+    # (no rates check here: with -r 1 an interval where both processes fault shows one of them)
 
 
 def main():
