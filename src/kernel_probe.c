@@ -10,7 +10,6 @@
 #include <bpf/libbpf.h>
 #include "kernel_features.h"
 #include "kernel_probe.h"
-#include "probes.h"
 #include "libbpf_log.h"
 
 int dt_kallsyms_lookup(const char *const *names, size_t n, bool *found,
@@ -259,20 +258,4 @@ const struct dt_features *dt_features_get(const char *btf_path)
 		dt_features_probe(&f, btf_path);
 	done = true;
 	return &f;
-}
-
-/* Whether the PMD fault's extent lookup is seen by iomap_iter_dstmap. Before dax_iomap_pfn gave
- * way to dax_iomap_direct_access (5.17), as on 5.10, dax_iomap_pmd_fault calls the filesystem's
- * iomap_begin itself: the tracepoint never fires in it, and an attempt without it would be
- * taken for entry_conflict. There the reasons after eof read unknown instead. (5.15 and 5.16
- * look up through iomap_iter and still have dax_iomap_pfn: unknown there too, never wrong.) */
-bool dt_dstmap_sees_pmd_lookup(const struct dt_hooks *hooks)
-{
-	const char *names[] = { "dax_iomap_pfn" };
-	char module[1][DT_MODNAME_LEN];
-	bool found[1] = {};
-
-	if (!dt_probes_have(hooks, "iomap_iter_dstmap"))
-		return false;
-	return !dt_kallsyms_lookup(names, 1, found, module) && !found[0];
 }

@@ -31,9 +31,4 @@ void dt_features_probe(struct dt_features *f, const char *btf_path);
 /* The same, probed once per process. */
 const struct dt_features *dt_features_get(const char *btf_path);
 
-struct dt_hooks;
-/* Whether iomap_iter_dstmap is attached and sees the extent lookup of a PMD fault (not on 5.10,
- * where dax_iomap_pmd_fault calls iomap_begin itself): the fallback reasons after eof need it. */
-bool dt_dstmap_sees_pmd_lookup(const struct dt_hooks *hooks);
-
 #endif

@@ -57,4 +57,8 @@ bool dt_probes_have(const struct dt_hooks *hooks, const char *name);
  * hooks). Returns false when there is nothing left to give up. */
 bool dt_probes_degrade(struct dt_hooks *hooks, int step, int err);
 
+/* Whether iomap_iter_dstmap is attached and sees the extent lookup of a PMD fault (not on 5.10,
+ * where dax_iomap_pmd_fault calls iomap_begin itself): the fallback reasons after eof need it. */
+bool dt_dstmap_sees_pmd_lookup(const struct dt_hooks *hooks);
+
 #endif

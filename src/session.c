@@ -15,7 +15,6 @@
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
-#include "kernel_probe.h"
 #include "loader.h"
 #include "output.h"
 #include "paths.h"
