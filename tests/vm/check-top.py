@@ -138,7 +138,7 @@ def common(ck, case):
     return sc
 
 
-def rates_add_up(ck, name, sc, key, get, want):
+def rates_add_up(ck, name, sc, key, get, want, column=""):
     """Sum over the interval screens of rate x seconds of the row `key` == want, within the
     rounding of the rate (0.05) and of the seconds (0.0005 s) printed."""
     total, tol = 0.0, 0.5
@@ -148,7 +148,7 @@ def rates_add_up(ck, name, sc, key, get, want):
             if k == key and rate is not None:
                 total += rate * s["secs"]
                 tol += 0.05 * s["secs"] + rate * 0.0005
-    ck.check("%s: %s: rates x seconds add up to %d (%.1f, within %.1f)" % (name, key, want, total, tol),
+    ck.check("%s: %s: %s rates x seconds add up to %d (%.1f, within %.1f)" % (name, key, column, want, total, tol),
              abs(total - want) <= tol, "")
 
 
@@ -189,9 +189,9 @@ def check_files(ck, case):
             ow = {k: o.get(k, 0) for k in COUNTS}
             ck.check("files: %s == the hist triggers" % path, got == ow, "hist %s" % ow)
         rates_add_up(ck, "files", sc, path, lambda r: (file_row(r)["path"], file_row(r)["sync_faults"]),
-                     got["sync_faults"])
+                     got["sync_faults"], "SYNC/s")
         rates_add_up(ck, "files", sc, path, lambda r: (file_row(r)["path"], file_row(r)["pte_faults"]),
-                     got["pte_faults"])
+                     got["pte_faults"], "PTE/s")
     ck.check("files: the hostile name is one escaped row",
              any("evil\\e[2J\\nforged" in p for p in rows), str(list(rows)))
     all_truth = {k: sum(f["expect"][k] for f in truth) for k in COUNTS if all(k in f["expect"] for f in truth)}
