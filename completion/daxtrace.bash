@@ -17,7 +17,11 @@ _daxtrace()
 		fi
 	done
 	case $prev in
-		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-inflight|--ringbuf-kb|--prometheus-top)
+		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-inflight|--ringbuf-kb|--prometheus-top|-r|--rows)
+			return ;;
+		-s|--sort)
+			# top's sort keys (src/top.h DT_TOP_SORTS)
+			COMPREPLY=($(compgen -W "faults pte pmd sync fallbacks p99" -- "$cur"))
 			return ;;
 		-p|--pid)
 			_pids; return ;;
@@ -35,7 +39,7 @@ _daxtrace()
 		COMPREPLY=($(compgen -W "$(_parse_help "$1" --help)" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 	elif [[ $cword == 1 ]]; then
-		COMPREPLY=($(compgen -W "trace check map" -- "$cur"))
+		COMPREPLY=($(compgen -W "trace check map top" -- "$cur"))
 	fi
 } &&
 	complete -F _daxtrace daxtrace

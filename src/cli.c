@@ -10,6 +10,7 @@
 #include "daxtrace.h"
 #include "defaults.h"
 #include "exitcodes.h"
+#include "top.h"
 
 #ifndef DAXTRACE_VERSION
 #define DAXTRACE_VERSION "0.0-dev"
@@ -24,6 +25,7 @@ static const char doc[] =
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace check [-v] [--json] [-o FILE] [--btf FILE]\n"
 "       daxtrace map [--json] [-o FILE] PATH...\n"
+"       daxtrace top [-C] [-P] [-r ROWS] [-s KEY] [OPTION...] [-- COMMAND]\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
@@ -38,6 +40,8 @@ static const char doc[] =
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
 "  daxtrace map /mnt/dax/db   # per 2 MiB block: PMD, fallback and why, hole\n"
+"  daxtrace top -s sync -r 5  # the 5 files with most sync faults, each s\n"
+"  daxtrace top -C -i 5 -P    # processes every 5 s, one screen after another\n"
 "\n"
 "EXIT STATUS:\n"
 "  0    success\n"
@@ -62,7 +66,7 @@ enum {
 };
 
 static const struct argp_option options[] = {
-	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds", 0 },
+	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds (top: default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
 	{ "dev", OPT_DEV, "MAJ:MIN|PATH", 0, "Trace this device only (as in /proc/self/mountinfo), or the filesystem PATH is on", 0 },
@@ -80,6 +84,10 @@ static const struct argp_option options[] = {
 	{ "prometheus", OPT_PROM, "FILE", 0,
 	  "Rewrite FILE (node_exporter textfile format) at start, each interval (-i) and at least every 10 s", 0 },
 	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
+	{ "no-clear", 'C', NULL, 0, "top: print each screen after the last, never clear", 2 },
+	{ "processes", 'P', NULL, 0, "top: a row per process, not per file", 2 },
+	{ "rows", 'r', "ROWS", 0, "top: at most ROWS rows (default " DT_STR(DT_TOP_DEFAULT_ROWS) ")", 2 },
+	{ "sort", 's', "KEY", 0, "top: sort by KEY: " DT_TOP_SORT_KEYS " (default faults)", 2 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default " DT_STR(DT_DEFAULT_MAX_INODES) ")", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
 	{ "max-offsets", OPT_MAX_OFFSETS, "N", 0, "Size of the map of fallback and race offsets (default " DT_STR(DT_DEFAULT_MAX_OFFSETS) ")", 1 },
@@ -108,6 +116,7 @@ void dt_config_defaults(struct dt_config *c)
 	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
 	c->cgroup_fd = -1;
+	c->top_rows = DT_TOP_DEFAULT_ROWS;
 }
 
 /* Strict unsigned parse: digits only, in [min, max]. */
@@ -213,6 +222,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		c->cgroup = arg;
+		return 0;
+	case 'C':
+		c->top_no_clear = c->top_opts = true;
+		return 0;
+	case 'P':
+		c->top_procs = c->top_opts = true;
+		return 0;
+	case 'r':
+		c->top_opts = true;
+		return parse_u32_opt(st, "--rows", arg, 1, 100000, &c->top_rows);
+	case 's':
+		c->top_sort = dt_top_sort_parse(arg);
+		if (c->top_sort < 0) {
+			argp_error(st, "invalid --sort '%s': expected one of " DT_TOP_SORT_KEYS, arg);
+			return EINVAL;
+		}
+		c->top_opts = true;
 		return 0;
 	case 'm':
 		c->unit = DT_UNIT_MS;
@@ -328,9 +354,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		if (c->prometheus && c->mode != DT_MODE_SUMMARY) {
-			argp_error(st, "--prometheus goes with the summary mode, not 'trace', 'check' or 'map'");
+			argp_error(st, "--prometheus goes with the summary mode, not 'trace', 'top', 'check' or 'map'");
 			return EINVAL;
 		}
+		if (c->top_opts && c->mode != DT_MODE_TOP) {
+			argp_error(st, "-C, -P, -r and -s go with 'top'");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_TOP && (c->json || c->stats)) {
+			argp_error(st, "'top' is a live text view: --json and --stats do not apply");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_TOP && !c->interval_s)
+			c->interval_s = 1;
 		if (c->mode == DT_MODE_TRACE && c->interval_s) {
 			argp_error(st, "'trace' prints every event: -i does not apply");
 			return EINVAL;
@@ -355,6 +391,9 @@ int dt_parse_args(int argc, char **argv, struct dt_config *c)
 		first = 2;
 	} else if (argc > 1 && !strcmp(argv[1], "map")) {
 		c->mode = DT_MODE_MAP;
+		first = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "top")) {
+		c->mode = DT_MODE_TOP;
 		first = 2;
 	}
 	/* argp names the program after argv[0]: errors read "daxtrace: ...", whatever the path

@@ -13,6 +13,7 @@ enum dt_mode {
 	DT_MODE_TRACE,   /* `daxtrace trace`: one line per event */
 	DT_MODE_CHECK,   /* `daxtrace check`: which hooks this kernel offers */
 	DT_MODE_MAP,     /* `daxtrace map PATH...`: per 2 MiB block, what a read fault maps */
+	DT_MODE_TOP,     /* `daxtrace top`: the busiest files or processes, refreshed each -i */
 };
 
 struct dt_config {
@@ -56,6 +57,12 @@ struct dt_config {
 	char **command; /* NULL-terminated argv after `--`, or NULL */
 	char **paths;   /* map: the NULL-terminated PATHs */
 	bool exit_now;  /* --help, --usage or --version was printed */
+	/* top: -C (no clearing), -P (process rows), -r ROWS, -s KEY (enum dt_top_sort, src/top.h) */
+	bool top_no_clear;
+	bool top_procs;
+	uint32_t top_rows;
+	int top_sort;
+	bool top_opts; /* one of the four was given (they need 'top') */
 };
 
 void dt_config_defaults(struct dt_config *c);

@@ -7,6 +7,7 @@
 #include "defaults.h"
 #include "exitcodes.h"
 #include "paths.h"
+#include "top.h"
 
 #ifndef DAXTRACE_VERSION
 #error "the build passes -DDAXTRACE_VERSION"
@@ -350,6 +351,51 @@ static void test_command_without_dashdash(void **state)
 	assert_null(c.command[1]);
 }
 
+/* daxtrace top: its defaults, each option, and every way to misuse them. */
+static void test_top(void **state)
+{
+	struct dt_config c;
+
+	EXPECT_OK(&c, "top");
+	assert_int_equal(c.mode, DT_MODE_TOP);
+	assert_int_equal(c.interval_s, 1);
+	assert_int_equal(c.top_rows, DT_TOP_DEFAULT_ROWS);
+	assert_int_equal(c.top_sort, DT_TOP_SORT_FAULTS);
+	assert_false(c.top_no_clear);
+	assert_false(c.top_procs);
+	EXPECT_OK(&c, "top", "-C", "-P", "-r", "3", "-s", "fallbacks", "-i", "5", "-d", "10", "--dev",
+		  "259:0", "--ino", "12", "-m");
+	assert_true(c.top_no_clear && c.top_procs);
+	assert_int_equal(c.top_rows, 3);
+	assert_int_equal(c.top_sort, DT_TOP_SORT_FALLBACKS);
+	assert_int_equal(c.interval_s, 5);
+	assert_int_equal(c.duration_s, 10);
+	for (int k = 0; k < DT_TOP_SORT_NR; k++) {
+		EXPECT_OK(&c, "top", "--sort", dt_top_sort_name(k));
+		assert_int_equal(c.top_sort, k);
+		/* the list in --help and in the error names every key */
+		assert_non_null(strstr(DT_TOP_SORT_KEYS, dt_top_sort_name(k)));
+	}
+	EXPECT_OK(&c, "top", "-p", "1");
+	assert_int_equal(c.pid, 1);
+	EXPECT_OK(&c, "top", "--", "sleep", "1");
+	assert_string_equal(c.command[0], "sleep");
+	EXPECT_USAGE("invalid --sort 'bogus': expected one of faults,", "top", "-s", "bogus");
+	EXPECT_USAGE("invalid --sort", "top", "-s", "");
+	EXPECT_USAGE("--rows", "top", "-r", "0");
+	EXPECT_USAGE("--rows", "top", "-r", "x");
+	EXPECT_USAGE("interval", "top", "-i", "0");
+	EXPECT_USAGE("go with 'top'", "-C");
+	EXPECT_USAGE("go with 'top'", "trace", "-P");
+	EXPECT_USAGE("go with 'top'", "-r", "5");
+	EXPECT_USAGE("go with 'top'", "-s", "sync");
+	EXPECT_USAGE("--json and --stats do not apply", "top", "--json");
+	EXPECT_USAGE("--json and --stats do not apply", "top", "--stats");
+	EXPECT_USAGE("--prometheus goes with the summary mode", "top", "--prometheus", "/tmp/x");
+	EXPECT_USAGE("longer than duration", "top", "-i", "5", "-d", "2");
+	EXPECT_USAGE("exclude each other", "top", "-p", "1", "--", "true");
+}
+
 static void test_usage_errors(void **state)
 {
 	EXPECT_USAGE("bogus", "--bogus");
@@ -610,6 +656,7 @@ int main(void)
 		cmocka_unit_test(test_command_after_dashdash),
 		cmocka_unit_test(test_command_without_dashdash),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_map_defaults_documented),
