@@ -38,9 +38,7 @@ static int fail(const char *opt, const char *path, const char *what)
 	return DT_EXIT_MAP_PATH;
 }
 
-/* Is the filesystem of dev mounted with DAX (dax, dax=always or dax=inode among the super
- * options of /proc/self/mountinfo)? */
-static bool mounted_dax(dev_t dev)
+bool dt_fs_mounted_dax(dev_t dev)
 {
 	char line[4096], want[32];
 	bool dax = false;
@@ -82,7 +80,7 @@ static bool on_dax(int fd, const struct stat *st)
 	if (S_ISREG(st->st_mode) && !statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) &&
 	    (sx.stx_attributes_mask & STATX_ATTR_DAX))
 		return sx.stx_attributes & STATX_ATTR_DAX;
-	return mounted_dax(st->st_dev);
+	return dt_fs_mounted_dax(st->st_dev);
 }
 
 static const char *open_error(int e)

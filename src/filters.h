@@ -4,6 +4,8 @@
 #ifndef DT_FILTERS_H
 #define DT_FILTERS_H
 
+#include <stdbool.h>
+#include <sys/types.h>
 #include "cli.h"
 
 struct daxtrace_bpf;
@@ -14,5 +16,8 @@ int dt_filters_resolve(struct dt_config *c);
 /* Writes them into the loaded object's maps: 0 or -errno. */
 int dt_filters_install(const struct dt_config *c, struct daxtrace_bpf *skel);
 void dt_filters_close(struct dt_config *c);
+/* Is the filesystem of dev (a user-space dev_t) mounted with DAX: dax, dax=always or dax=inode
+ * among the super options of /proc/self/mountinfo? */
+bool dt_fs_mounted_dax(dev_t dev);
 
 #endif
