@@ -13,6 +13,8 @@ const volatile __u32 filter_tgid = 0;
 const volatile bool filter_tree = false; /* -- COMMAND: the command and its descendants */
 const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
 const volatile __u64 filter_ino = 0;
+const volatile bool filter_paths = false;  /* --path: path_files or path_devs must hold it */
+const volatile bool filter_cgroup = false; /* -c: the task is under the cgroup in cgroup_map */
 const volatile bool trace_mode = false;   /* emit every event into the ring buffer */
 /* Sets of the in-flight table minus one; the loader sizes it from --max-inflight. */
 const volatile __u32 seq_set_mask = DT_DEFAULT_MAX_INFLIGHT / DT_SEQ_WAYS - 1;
@@ -119,6 +121,30 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced SEC(".maps");
+
+/* With filter_paths, from --path (at most DT_MAX_FILTER_PATHS): the files (dev, generation,
+ * inode) and the filesystems (dev) traced. Filled by the loader after load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DT_MAX_FILTER_PATHS);
+	__type(key, struct dt_inode_key);
+	__type(value, __u8);
+} path_files SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, DT_MAX_FILTER_PATHS);
+	__type(key, __u32);
+	__type(value, __u8);
+} path_devs SEC(".maps");
+
+/* With filter_cgroup: slot 0 holds the fd of the -c cgroup v2 directory (as libbpf-tools). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} cgroup_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

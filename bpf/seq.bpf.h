@@ -107,6 +107,12 @@ static __always_inline bool wanted(const struct dt_inode_key *k, __u64 id)
 		return false;
 	if (filter_ino && k->ino != filter_ino)
 		return false;
+	if (filter_paths && !bpf_map_lookup_elem(&path_devs, &k->dev) &&
+	    !bpf_map_lookup_elem(&path_files, k))
+		return false;
+	/* kworkers (writeback) are in the root cgroup: dropped, as -p drops them */
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
+		return false;
 	return true;
 }
 

@@ -17,16 +17,24 @@ _daxtrace()
 		fi
 	done
 	case $prev in
-		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-hists|--max-inflight|--ringbuf-kb|--prometheus-top)
+		-i|--interval|-d|--duration|-n|--top|--ino|--max-inodes|--max-procs|--max-offsets|--max-hists|--max-inflight|--ringbuf-kb|--prometheus-top|-r|--rows)
+			return ;;
+		-s|--sort)
+			# top's sort keys (src/top.h DT_TOP_SORTS)
+			COMPREPLY=($(compgen -W "faults pte pmd sync fallbacks p99" -- "$cur"))
 			return ;;
 		-p|--pid)
 			_pids; return ;;
 		--hist-by)
 			COMPREPLY=($(compgen -W "file process device" -- "$cur"))
 			return ;;
-		--btf|--prometheus|-o|--output)
+		--btf|--prometheus|-o|--output|--path)
 			_filedir; return ;;
+		-c|--cgroup)
+			_filedir -d; return ;;
 		--dev)
+			# MAJ:MIN, or a path (a mount point) once it has a '/'
+			if [[ $cur == */* ]]; then _filedir; return; fi
 			COMPREPLY=($(compgen -W "$(awk '{print $3}' /proc/self/mountinfo 2>/dev/null | sort -u)" -- "$cur"))
 			return ;;
 	esac
@@ -34,7 +42,7 @@ _daxtrace()
 		COMPREPLY=($(compgen -W "$(_parse_help "$1" --help)" -- "$cur"))
 		[[ ${COMPREPLY-} == *= ]] && compopt -o nospace
 	elif [[ $cword == 1 ]]; then
-		COMPREPLY=($(compgen -W "trace check map" -- "$cur"))
+		COMPREPLY=($(compgen -W "trace check map top" -- "$cur"))
 	fi
 } &&
 	complete -F _daxtrace daxtrace

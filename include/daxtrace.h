@@ -12,6 +12,7 @@
 #define DT_NAME_LEN 48   /* one path component as captured in BPF */
 #define DT_PATH_DEPTH 4  /* components walked up from the dentry (basename first) */
 #define DT_MAX_SLOTS 32  /* log2 slots of the display unit; the last takes everything above */
+#define DT_MAX_FILTER_PATHS 64 /* --path given at most this often */
 #define DT_MAX_DEVS 64   /* devices with their own totals for events the inode map had no room for */
 
 #include "dt_tables.h"

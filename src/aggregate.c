@@ -16,15 +16,18 @@ void dt_snapshot_clear(struct dt_snapshot *s)
 	struct dt_offset_rec *offsets = s->offsets;
 	struct dt_khist_rec *khists = s->khists;
 	struct dt_proc_rec *pids = s->pids;
+	struct dt_proc_entry *procs = s->procs;
 	uint32_t *index = s->index;
 	size_t cap = s->cap_inodes, index_cap = s->index_cap, cap_offsets = s->cap_offsets;
-	size_t cap_khists = s->cap_khists, cap_pids = s->cap_pids;
+	size_t cap_khists = s->cap_khists, cap_pids = s->cap_pids, cap_procs = s->cap_procs;
 
 	memset(s, 0, sizeof(*s));
 	s->khists = khists;
 	s->cap_khists = cap_khists;
 	s->pids = pids;
 	s->cap_pids = cap_pids;
+	s->procs = procs;
+	s->cap_procs = cap_procs;
 	s->inodes = keep;
 	s->cap_inodes = cap;
 	s->offsets = offsets;
@@ -41,6 +44,7 @@ void dt_snapshot_free(struct dt_snapshot *s)
 	free(s->offsets);
 	free(s->khists);
 	free(s->pids);
+	free(s->procs);
 	free(s->index);
 	memset(s, 0, sizeof(*s));
 }
@@ -105,6 +109,27 @@ static struct dt_inode_rec *find(struct dt_snapshot *s, const struct dt_inode_ke
 	if (!s->n_inodes || index_reserve(s))
 		return NULL;
 	return find_slot(s, k, &slot);
+}
+
+struct dt_inode_rec *dt_snapshot_find(struct dt_snapshot *s, const struct dt_inode_key *k)
+{
+	return find(s, k);
+}
+
+int dt_snapshot_set_procs(struct dt_snapshot *s, const struct dt_proc_entry *p, size_t n)
+{
+	if (n > s->cap_procs) {
+		struct dt_proc_entry *e = realloc(s->procs, n * sizeof(*e));
+
+		if (!e)
+			return -1;
+		s->procs = e;
+		s->cap_procs = n;
+	}
+	if (n)
+		memcpy(s->procs, p, n * sizeof(*p));
+	s->n_procs = n;
+	return 0;
 }
 
 struct dt_inode_rec *dt_snapshot_add_inode(struct dt_snapshot *s, const struct dt_inode_key *k,

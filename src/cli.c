@@ -10,6 +10,7 @@
 #include "daxtrace.h"
 #include "defaults.h"
 #include "exitcodes.h"
+#include "top.h"
 
 #ifndef DAXTRACE_VERSION
 #define DAXTRACE_VERSION "0.0-dev"
@@ -24,6 +25,7 @@ static const char doc[] =
 "       daxtrace trace [OPTION...] [-- COMMAND [ARG...]]\n"
 "       daxtrace check [-v] [--json] [-o FILE] [--btf FILE]\n"
 "       daxtrace map [--json] [-o FILE] PATH...\n"
+"       daxtrace top [-C] [-P] [-r ROWS] [-s KEY] [OPTION...] [-- COMMAND]\n"
 "\n"
 "EXAMPLES:\n"
 "  daxtrace                   # system-wide until Ctrl-C, then the summary\n"
@@ -32,10 +34,14 @@ static const char doc[] =
 "  daxtrace --json -o run.json -- ./app   # ./app's output stays on stdout\n"
 "  daxtrace -p 1234 -m        # one process, latencies in milliseconds\n"
 "  daxtrace --dev 259:0 --ino 12\n"
+"  daxtrace --path /mnt/dax/db   # one file (or --path /mnt/dax: its filesystem)\n"
+"  daxtrace -c /sys/fs/cgroup/db.slice   # tasks in that cgroup (v2) and below\n"
 "  daxtrace -- ./app --bench  # start ./app, trace it until it exits\n"
 "  daxtrace trace -p 1234     # every event, one line each\n"
 "  daxtrace check             # hooks this kernel offers, and how\n"
 "  daxtrace map /mnt/dax/db   # per 2 MiB block: PMD, fallback and why, hole\n"
+"  daxtrace top -s sync -r 5  # the 5 files with most sync faults, each s\n"
+"  daxtrace top -C -i 5 -P    # processes every 5 s, one screen after another\n"
 "\n"
 "EXIT STATUS:\n"
 "  0    success\n"
@@ -43,7 +49,9 @@ static const char doc[] =
 "  2    the traced COMMAND exited non-zero or was killed\n"
 "  64   usage error (bad flag or value)\n"
 "  66   map: a PATH is missing, unreadable, not a regular file or not DAX\n"
-"       (the other PATHs are still examined)\n"
+"       (the other PATHs are still examined); --path, --dev PATH: missing,\n"
+"       unreadable, not a regular file or directory, or not on a DAX filesystem;\n"
+"       -c: missing, unreadable or not a cgroup v2 directory\n"
 "  67   no process with the PID given to -p\n"
 "  69   kernel lacks BTF, the fs_dax tracepoints or a BPF feature (daxtrace check)\n"
 "  77   not permitted: run as root, or grant CAP_BPF and CAP_PERFMON\n"
@@ -53,17 +61,19 @@ static const char doc[] =
 "allows them, add fsync failures and the insert latency. See daxtrace(8).";
 
 enum {
-	OPT_DEV = 0x100, OPT_INO, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
+	OPT_DEV = 0x100, OPT_INO, OPT_PATH, OPT_JSON, OPT_MAX_INODES, OPT_MAX_PROCS, OPT_MAX_OFFSETS, OPT_MAX_INFLIGHT,
 	OPT_RINGBUF, OPT_RAW_TP, OPT_NO_FUNC, OPT_KPROBES, OPT_INFLIGHT_HASH, OPT_STATS, OPT_PROM, OPT_PROM_TOP, OPT_BTF, OPT_HELP, OPT_USAGE, OPT_NS,
 	OPT_HIST_BY, OPT_MAX_HISTS,
 };
 
 static const struct argp_option options[] = {
-	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds", 0 },
+	{ "interval", 'i', "SEC", 0, "Print and reset every SEC seconds (top: default 1)", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
-	{ "dev", OPT_DEV, "MAJ:MIN", 0, "Trace this device only (as in /proc/self/mountinfo)", 0 },
+	{ "dev", OPT_DEV, "MAJ:MIN|PATH", 0, "Trace this device only (as in /proc/self/mountinfo), or the filesystem PATH is on", 0 },
 	{ "ino", OPT_INO, "INO", 0, "Trace this inode number only", 0 },
+	{ "path", OPT_PATH, "PATH", 0, "Trace this file only, or the DAX filesystem of this directory (repeatable, at most " DT_STR(DT_MAX_FILTER_PATHS) ")", 0 },
+	{ "cgroup", 'c', "PATH", 0, "Trace tasks in this cgroup v2 directory or below only", 0 },
 	{ "top", 'n', "N", 0, "Show the N busiest inodes (default 10; JSON lists all)", 0 },
 	{ "milliseconds", 'm', NULL, 0, "Histograms in milliseconds", 0 },
 	{ "nanoseconds", OPT_NS, NULL, 0, "Histograms in nanoseconds", 0 },
@@ -78,6 +88,10 @@ static const struct argp_option options[] = {
 	{ "prometheus", OPT_PROM, "FILE", 0,
 	  "Rewrite FILE (node_exporter textfile format) at start, each interval (-i) and at least every 10 s", 0 },
 	{ "prometheus-top", OPT_PROM_TOP, "N", 0, "Inodes exported as labelled series (default 5)", 0 },
+	{ "no-clear", 'C', NULL, 0, "top: print each screen after the last, never clear", 2 },
+	{ "processes", 'P', NULL, 0, "top: a row per process, not per file", 2 },
+	{ "rows", 'r', "ROWS", 0, "top: at most ROWS rows (default " DT_STR(DT_TOP_DEFAULT_ROWS) ")", 2 },
+	{ "sort", 's', "KEY", 0, "top: sort by KEY: " DT_TOP_SORT_KEYS " (default faults)", 2 },
 	{ "max-inodes", OPT_MAX_INODES, "N", 0, "Size of the per-inode map (default " DT_STR(DT_DEFAULT_MAX_INODES) ")", 1 },
 	{ "max-procs", OPT_MAX_PROCS, "N", 0, "Size of the per-(inode, process) map (default " DT_STR(DT_DEFAULT_MAX_PROCS) ")", 1 },
 	{ "max-offsets", OPT_MAX_OFFSETS, "N", 0, "Size of the map of fallback and race offsets (default " DT_STR(DT_DEFAULT_MAX_OFFSETS) ")", 1 },
@@ -110,6 +124,8 @@ void dt_config_defaults(struct dt_config *c)
 	c->max_inflight = DT_DEFAULT_MAX_INFLIGHT;
 	c->ringbuf_kb = DT_DEFAULT_RINGBUF_KB;
 	c->prometheus_top = 5;
+	c->cgroup_fd = -1;
+	c->top_rows = DT_TOP_DEFAULT_ROWS;
 }
 
 /* Strict unsigned parse: digits only, in [min, max]. */
@@ -160,9 +176,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'n':
 		return parse_u32_opt(st, "--top", arg, 1, 1000000, &c->top);
 	case OPT_DEV:
+		if (arg && strchr(arg, '/')) { /* a path: resolved before load (src/filters.c) */
+			c->dev_path = arg;
+			c->dev_set = true;
+			return 0;
+		}
 		colon = arg ? strchr(arg, ':') : NULL;
 		if (!colon) {
-			argp_error(st, "invalid --dev '%s': expected MAJ:MIN, e.g. 259:0", arg);
+			argp_error(st, "invalid --dev '%s': expected MAJ:MIN, e.g. 259:0, or a path such as /mnt/dax", arg);
 			return EINVAL;
 		}
 		*colon = 0;
@@ -180,6 +201,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		*colon = ':';
 		c->dev_minor = (uint32_t)v;
 		c->dev_set = true;
+		c->dev_path = NULL;
 		if (!c->dev_major && !c->dev_minor) {
 			argp_error(st, "invalid --dev '%s': 0:0 is no device", arg);
 			return EINVAL;
@@ -190,6 +212,42 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "invalid --ino '%s': expected a positive integer", arg);
 			return EINVAL;
 		}
+		return 0;
+	case OPT_PATH:
+		if (!arg || !*arg) {
+			argp_error(st, "--path needs a file or directory");
+			return EINVAL;
+		}
+		if (c->n_filter_paths == DT_MAX_FILTER_PATHS) {
+			argp_error(st, "too many --path: at most %d; give their directory instead",
+				   DT_MAX_FILTER_PATHS);
+			return EINVAL;
+		}
+		c->filter_paths[c->n_filter_paths++] = arg;
+		return 0;
+	case 'c':
+		if (!arg || !*arg) {
+			argp_error(st, "-c needs a cgroup v2 directory, e.g. /sys/fs/cgroup/app.slice");
+			return EINVAL;
+		}
+		c->cgroup = arg;
+		return 0;
+	case 'C':
+		c->top_no_clear = c->top_opts = true;
+		return 0;
+	case 'P':
+		c->top_procs = c->top_opts = true;
+		return 0;
+	case 'r':
+		c->top_opts = true;
+		return parse_u32_opt(st, "--rows", arg, 1, 100000, &c->top_rows);
+	case 's':
+		c->top_sort = dt_top_sort_parse(arg);
+		if (c->top_sort < 0) {
+			argp_error(st, "invalid --sort '%s': expected one of " DT_TOP_SORT_KEYS, arg);
+			return EINVAL;
+		}
+		c->top_opts = true;
 		return 0;
 	case 'm':
 		c->unit = DT_UNIT_MS;
@@ -303,9 +361,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_MAP && (c->interval_s || c->duration_s || c->pid || c->dev_set ||
-					       c->ino || c->prometheus || c->stats)) {
-			argp_error(st, "'map' reads its own PATHs: -i, -d, -p, --dev, --ino, --stats and "
-				       "--prometheus do not apply");
+					       c->ino || c->prometheus || c->stats || c->n_filter_paths ||
+					       c->cgroup)) {
+			argp_error(st, "'map' reads its own PATHs: -i, -d, -p, -c, --dev, --ino, --path, "
+				       "--stats and --prometheus do not apply");
 			return EINVAL;
 		}
 		if (c->mode == DT_MODE_CHECK && c->command) {
@@ -322,9 +381,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			return EINVAL;
 		}
 		if (c->prometheus && c->mode != DT_MODE_SUMMARY) {
-			argp_error(st, "--prometheus goes with the summary mode, not 'trace', 'check' or 'map'");
+			argp_error(st, "--prometheus goes with the summary mode, not 'trace', 'top', 'check' or 'map'");
 			return EINVAL;
 		}
+		if (c->top_opts && c->mode != DT_MODE_TOP) {
+			argp_error(st, "-C, -P, -r and -s go with 'top'");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_TOP && (c->json || c->stats)) {
+			argp_error(st, "'top' is a live text view: --json and --stats do not apply");
+			return EINVAL;
+		}
+		if (c->mode == DT_MODE_TOP && !c->interval_s)
+			c->interval_s = 1;
 		if (c->mode == DT_MODE_TRACE && c->interval_s) {
 			argp_error(st, "'trace' prints every event: -i does not apply");
 			return EINVAL;
@@ -349,6 +418,9 @@ int dt_parse_args(int argc, char **argv, struct dt_config *c)
 		first = 2;
 	} else if (argc > 1 && !strcmp(argv[1], "map")) {
 		c->mode = DT_MODE_MAP;
+		first = 2;
+	} else if (argc > 1 && !strcmp(argv[1], "top")) {
+		c->mode = DT_MODE_TOP;
 		first = 2;
 	}
 	/* argp names the program after argv[0]: errors read "daxtrace: ...", whatever the path

@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "hist.h"
+#include "daxtrace.h"
 
 enum dt_mode {
 	DT_MODE_SUMMARY, /* default: aggregate in kernel, print tables and histograms */
 	DT_MODE_TRACE,   /* `daxtrace trace`: one line per event */
 	DT_MODE_CHECK,   /* `daxtrace check`: which hooks this kernel offers */
 	DT_MODE_MAP,     /* `daxtrace map PATH...`: per 2 MiB block, what a read fault maps */
+	DT_MODE_TOP,     /* `daxtrace top`: the busiest files or processes, refreshed each -i */
 };
 
 struct dt_config {
@@ -22,6 +24,17 @@ struct dt_config {
 	bool dev_set;
 	uint32_t dev_major, dev_minor;
 	uint64_t ino;
+	const char *dev_path;   /* --dev PATH: the filesystem PATH is on (src/filters.c) */
+	const char *filter_paths[DT_MAX_FILTER_PATHS]; /* --path, repeatable */
+	uint32_t n_filter_paths;
+	const char *cgroup;     /* -c/--cgroup: a cgroup v2 directory */
+	/* Resolved from dev_path, filter_paths and cgroup by dt_filters_resolve() (src/filters.h),
+	 * before anything is loaded. */
+	struct dt_inode_key path_files[DT_MAX_FILTER_PATHS];
+	uint32_t n_path_files;
+	uint32_t path_devs[DT_MAX_FILTER_PATHS]; /* kernel dev_t */
+	uint32_t n_path_devs;
+	int cgroup_fd;          /* -1 without -c */
 	enum dt_unit unit;
 	bool timestamps;
 	bool verbose;
@@ -46,6 +59,12 @@ struct dt_config {
 	char **command; /* NULL-terminated argv after `--`, or NULL */
 	char **paths;   /* map: the NULL-terminated PATHs */
 	bool exit_now;  /* --help, --usage or --version was printed */
+	/* top: -C (no clearing), -P (process rows), -r ROWS, -s KEY (enum dt_top_sort, src/top.h) */
+	bool top_no_clear;
+	bool top_procs;
+	uint32_t top_rows;
+	int top_sort;
+	bool top_opts; /* one of the four was given (they need 'top') */
 };
 
 void dt_config_defaults(struct dt_config *c);

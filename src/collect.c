@@ -137,8 +137,17 @@ static int read_map(int fd, struct dt_running *r, size_t ksz, size_t vsz, bool c
 		const char *e = ev + i * (ksz + 8 * r->words);
 
 		/* what it gained between the read above and the delete is settled now */
-		if (!bpf_map_lookup_and_delete_elem(fd, e, final) && !err)
-			err = dt_running_settle(r, e, final, fn, ctx);
+		if (!bpf_map_lookup_and_delete_elem(fd, e, final)) {
+			if (!err)
+				err = dt_running_settle(r, e, final, fn, ctx);
+		} else if (errno != ENOENT && !bpf_map_lookup_elem(fd, e, final)) {
+			/* Hash maps take lookup-and-delete from 5.14 only. Left in the map, the
+			 * entry would count its whole value again at the next report, its baseline
+			 * being gone: delete it after reading it instead. An increment between the
+			 * two is lost, on an entry idle for DT_RUNNING_IDLE reports. */
+			if (!bpf_map_delete_elem(fd, e) && !err)
+				err = dt_running_settle(r, e, final, fn, ctx);
+		}
 	}
 	free(final);
 	free(ev);
@@ -249,8 +258,11 @@ int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 	if (!err && s->hist_by == DT_HB_PROCESS)
 		err = read_map(bpf_map__fd(skel->maps.pids), &running.pids, sizeof(__u32),
 			       sizeof(struct dt_pid_val), reset, add_pid, s);
-	if (!err)
+	if (!err) {
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
+		if (dt_snapshot_set_procs(s, procs.e, procs.n))
+			err = -ENOMEM;
+	}
 	dt_snapshot_sort_offsets(s);
 	dt_snapshot_sort_khists(s);
 	dt_snapshot_sort_pids(s);

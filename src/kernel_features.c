@@ -8,7 +8,7 @@
  * calls. */
 enum {
 	H_MAP_LOOKUP = 1, H_MAP_UPDATE = 2, H_MAP_DELETE = 3, H_KTIME = 5, H_PID_TGID = 14,
-	H_COMM = 16, H_PROBE_READ_KERNEL = 113, H_PROBE_READ_KERNEL_STR = 115,
+	H_COMM = 16, H_TASK_UNDER_CGROUP = 37, H_PROBE_READ_KERNEL = 113, H_PROBE_READ_KERNEL_STR = 115,
 	H_RINGBUF_RESERVE = 131, H_RINGBUF_SUBMIT = 132,
 };
 
@@ -33,10 +33,12 @@ const struct dt_feature_def dt_feature_defs[DT_F_NR] = {
 	[DT_F_PROBE_READ] = { "probe_read_kernel", "the bpf_probe_read_kernel helpers", "5.5",
 			      "libbpf_probe_bpf_helper(RAW_TRACEPOINT, 113 and 115)", DT_NEED_ALL,
 			      "nothing runs", { H_PROBE_READ_KERNEL, H_PROBE_READ_KERNEL_STR } },
-	[DT_F_BASE_HELPERS] = { "base_helpers", "the BPF map, time and task helpers", "4.2",
-				"libbpf_probe_bpf_helper(RAW_TRACEPOINT, 1, 2, 3, 5, 14, 16)",
+	/* 37 (bpf_current_task_under_cgroup, -c): tracing programs have it from 4.9 */
+	[DT_F_BASE_HELPERS] = { "base_helpers", "the BPF map, time and task helpers", "4.9",
+				"libbpf_probe_bpf_helper(RAW_TRACEPOINT, 1, 2, 3, 5, 14, 16, 37)",
 				DT_NEED_ALL, "nothing runs",
-				{ H_MAP_LOOKUP, H_MAP_UPDATE, H_MAP_DELETE, H_KTIME, H_PID_TGID, H_COMM } },
+				{ H_MAP_LOOKUP, H_MAP_UPDATE, H_MAP_DELETE, H_KTIME, H_PID_TGID, H_COMM,
+				  H_TASK_UNDER_CGROUP } },
 	[DT_F_RINGBUF] = { "ringbuf", "the BPF ring buffer", "5.8",
 			   "libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF), helpers 131 and 132",
 			   DT_NEED_TRACE, "no `trace`; the summary modes leave the ring buffer out",

@@ -9,6 +9,7 @@
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
+#include "filters.h"
 #include "kernel_features.h"
 #include "inflight.h"
 #include "kernel_probe.h"
@@ -98,6 +99,8 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->filter_tree = cfg->command != NULL;
 	ro->filter_dev = cfg->dev_set ? dt_dev_encode(cfg->dev_major, cfg->dev_minor) : 0;
 	ro->filter_ino = cfg->ino;
+	ro->filter_paths = cfg->n_filter_paths > 0;
+	ro->filter_cgroup = cfg->cgroup != NULL;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE || cfg->mode == DT_MODE_MAP;
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);
@@ -198,6 +201,12 @@ int dt_load(const struct dt_config *cfg, uint32_t tgid, struct dt_hooks *hooks,
 			dt_libbpf_expect_failure();
 			err = daxtrace_bpf__load(skel);
 			dt_libbpf_expect_end(err);
+		}
+		if (!err && (err = dt_filters_install(cfg, skel))) {
+			fprintf(stderr, "daxtrace: cannot fill the --path/-c filter maps: %s\n",
+				strerror(-err));
+			daxtrace_bpf__destroy(skel);
+			return DT_EXIT_RUNTIME;
 		}
 		if (!err) {
 			*out = skel;

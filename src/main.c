@@ -3,6 +3,7 @@
 #include "check.h"
 #include "cli.h"
 #include "exitcodes.h"
+#include "filters.h"
 #include "map.h"
 #include "session.h"
 
@@ -19,5 +20,9 @@ int main(int argc, char **argv)
 		return dt_run_check(&cfg);
 	if (cfg.mode == DT_MODE_MAP)
 		return dt_run_map(&cfg);
-	return dt_run_session(&cfg);
+	if ((err = dt_filters_resolve(&cfg)))
+		return err;
+	err = dt_run_session(&cfg);
+	dt_filters_close(&cfg);
+	return err;
 }

@@ -22,6 +22,7 @@
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "exitcodes.h"
+#include "filters.h"
 #include "json_writer.h"
 #include "kernel_probe.h"
 #include "loader.h"
@@ -287,35 +288,6 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
-/* Whether the filesystem of dev is mounted with DAX possible (-o dax, dax=always or
- * dax=inode): the option is in mountinfo's superblock options. Unknown (no mountinfo): true, so
- * that the walk goes on and each file says for itself. */
-static bool fs_mounted_dax(dev_t dev)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096];
-	bool dax = f == NULL;
-
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned maj, min;
-		char *sep = strstr(line, " - "), *opts, *tok, *save;
-
-		if (sscanf(line, "%*s %*s %u:%u", &maj, &min) != 2 || !sep ||
-		    makedev(maj, min) != dev)
-			continue;
-		/* " - fstype source superopts" */
-		opts = strchr(strchr(sep + 3, ' ') + 1, ' ');
-		for (tok = opts ? strtok_r(opts + 1, ",\n", &save) : NULL; tok;
-		     tok = strtok_r(NULL, ",\n", &save))
-			if (!strcmp(tok, "dax") || !strcmp(tok, "dax=always") || !strcmp(tok, "dax=inode"))
-				dax = true;
-		break;
-	}
-	if (f)
-		fclose(f);
-	return dax;
-}
-
 static void examine(struct map_run *r, const char *path)
 {
 	struct stat st;
@@ -329,7 +301,7 @@ static void examine(struct map_run *r, const char *path)
 	}
 	if (fstat(fd, &st)) {
 		path_error(r, path, strerror(errno));
-	} else if (S_ISDIR(st.st_mode) && !fs_mounted_dax(st.st_dev)) {
+	} else if (S_ISDIR(st.st_mode) && !dt_fs_mounted_dax(st.st_dev)) {
 		/* one line, not one per file below it */
 		path_error(r, path, "not on a DAX filesystem: mount it with -o dax (or -o dax=inode "
 				    "and set the files' dax attribute)");

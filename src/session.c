@@ -20,6 +20,7 @@
 #include "paths.h"
 #include "report.h"
 #include "session.h"
+#include "top_screen.h"
 #include "trace_stream.h"
 
 #define SWEEP_EVERY_NS (5ULL * 1000000000ULL)
@@ -148,6 +149,8 @@ struct run {
 	bool prom_failed;
 	char dev_str[24], ino_str[24], pid_str[24];
 	struct dt_prog_stat stats[2 * DT_MAX_HOOKS];
+	struct dt_top top; /* daxtrace top */
+	bool top_begun;
 };
 
 /* True once the output is gone (EPIPE: `| head` exited); other errors are cleared. */
@@ -221,6 +224,15 @@ static bool report(struct run *r, bool reset, bool final)
 	}
 	if (r->cfg->mode == DT_MODE_TRACE)
 		return true;
+	if (r->cfg->mode == DT_MODE_TOP) {
+		dt_top_screen(&r->top, &r->snap, r->rep.wall_ns);
+		r->failed |= r->top.failed;
+		if (output_closed(out)) {
+			r->out_closed = true;
+			return false;
+		}
+		return true;
+	}
 	if (r->cfg->prometheus) {
 		if (reset && dt_snapshot_accumulate(&r->cum, &r->snap, cum_rows(r->cfg)))
 			fprintf(stderr, "daxtrace: out of memory adding up intervals for --prometheus\n");
@@ -303,6 +315,9 @@ static int loop(struct run *r, struct dt_command *cmd, struct ring_buffer *rb)
 				r->out_closed = true;
 				return 0;
 			}
+		} else if (r->top_begun) {
+			if (dt_top_wait(&r->top, deadline))
+				break; /* q */
 		} else {
 			sleep_until(deadline);
 		}
@@ -426,9 +441,19 @@ int dt_run_session(const struct dt_config *cfg)
 		if ((err = dt_command_start(&cmd, cfg->command[0])))
 			goto out;
 	}
+	if (cfg->mode == DT_MODE_TOP) {
+		dt_top_begin(&r.top, cfg, r.out);
+		r.top_begun = true;
+	}
 	err = loop(&r, cfg->command ? &cmd : NULL, rb);
 	if (!err && !r.out_closed) {
 		report(&r, cfg->interval_s != 0, true);
+		if (r.top_begun && !r.out_closed) {
+			dt_top_end(&r.top, true, now_ns(CLOCK_REALTIME));
+			r.top_begun = false;
+			r.failed |= r.top.failed;
+			r.out_closed = output_closed(r.out);
+		}
 		if (cfg->mode == DT_MODE_TRACE) {
 			dt_report_warnings(stderr, &r.snap);
 			fprintf(stderr, "daxtrace: %llu events, %llu lost\n",
@@ -436,17 +461,21 @@ int dt_run_session(const struct dt_config *cfg)
 				(unsigned long long)r.snap.diag[DT_D_LOST_EVENTS]);
 		}
 	}
-	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino || cfg->pid) && !r.any_event)
-		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s%s%s: check "
+	if (!err && !r.out_closed && (cfg->dev_set || cfg->ino || cfg->pid || cfg->n_filter_paths ||
+				      cfg->cgroup) && !r.any_event)
+		fprintf(stderr, "daxtrace: notice: no DAX fault or writeback matched%s%s%s%s%s%s%s%s: check "
 				"the numbers against /proc/self/mountinfo, ls -i and ps\n",
 			cfg->dev_set ? " --dev " : "", cfg->dev_set ? r.dev_str : "",
 			cfg->ino ? " --ino " : "", cfg->ino ? r.ino_str : "",
-			cfg->pid ? " -p " : "", cfg->pid ? r.pid_str : "");
+			cfg->pid ? " -p " : "", cfg->pid ? r.pid_str : "",
+			cfg->n_filter_paths ? " --path" : "", cfg->cgroup ? " -c" : "");
 	if (!err && r.failed)
 		err = DT_EXIT_RUNTIME;
 	if (!err && cfg->command)
 		err = dt_command_exit_code(&cmd, cfg->command[0]);
 out:
+	if (r.top_begun) /* the terminal as it was */
+		dt_top_end(&r.top, false, 0);
 	if (cfg->command && !cmd.exited && cmd.go_fd >= 0)
 		dt_command_abort(&cmd);
 	if (r.stats_fd >= 0)

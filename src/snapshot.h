@@ -47,6 +47,12 @@ struct dt_proc_rec {
 	struct dt_counts c;
 };
 
+/* One row of the procs map: faults of one process on one inode. */
+struct dt_proc_entry {
+	struct dt_proc_key key;
+	struct dt_proc_val val;
+};
+
 struct dt_snapshot {
 	/* Derived by dt_snapshot_finish(): the inode rows plus `unkeyed`. */
 	__u64 totals[DT_C_NR];
@@ -81,15 +87,15 @@ struct dt_snapshot {
 	size_t n_khists, cap_khists;
 	struct dt_proc_rec *pids;
 	size_t n_pids, cap_pids;
+	/* The procs map rows as read (per (inode, process) faults), for top -P; set by
+	 * dt_snapshot_set_procs(). Not carried by dt_snapshot_accumulate. */
+	struct dt_proc_entry *procs;
+	size_t n_procs;
+	size_t cap_procs;
 	/* (dev, ino) -> position in inodes + 1, open addressing; rebuilt when stale */
 	uint32_t *index;
 	size_t index_cap;
 	bool index_stale;
-};
-
-struct dt_proc_entry {
-	struct dt_proc_key key;
-	struct dt_proc_val val;
 };
 
 void dt_snapshot_init(struct dt_snapshot *s);
@@ -100,6 +106,10 @@ struct dt_inode_rec *dt_snapshot_add_inode(struct dt_snapshot *s, const struct d
 					   const struct dt_inode_val *v);
 /* Gives each inode its top process: most faults, lowest pid on a tie. */
 void dt_snapshot_assign_procs(struct dt_snapshot *s, const struct dt_proc_entry *p, size_t n);
+/* Keeps a copy of the procs rows in s->procs (replacing those it had); -1 without memory. */
+int dt_snapshot_set_procs(struct dt_snapshot *s, const struct dt_proc_entry *p, size_t n);
+/* The record of inode k, or NULL. */
+struct dt_inode_rec *dt_snapshot_find(struct dt_snapshot *s, const struct dt_inode_key *k);
 /* Busiest first: faults (PTE+PMD), then writebacks, then (dev, ino) for a stable order. */
 void dt_snapshot_sort(struct dt_snapshot *s);
 uint64_t dt_inode_activity(const struct dt_inode_rec *r);

@@ -46,9 +46,9 @@ $(BUILD)/asuser: tests/operator/asuser.c | $(BUILD)
 	$(Q)$(CC) -std=gnu11 $(CFLAGS) $(WARN) -static $< -o $@
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
-$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/libbpf_log.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
+$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/libbpf_log.o $(CORE_OBJS) -lcmocka $(LDLIBS) -pthread -o $@
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) -lcmocka $(LDLIBS) -pthread -o $@
 
 # libbpf's own messages through daxtrace's print callback: links libbpf, so not a unit test.
 $(BUILD)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(BUILD)/libbpf_log.o $(LIBBPF_A) | $(BUILD)/tests

@@ -9,6 +9,9 @@
  * variant (src/inflight.c); a last case drives sequences from one thread per CPU at once.
  * Needs root. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -1130,6 +1133,128 @@ static void test_threads_at_once(void **state)
 	}
 }
 
+/* --path and -c (wanted(), bpf/seq.bpf.h): an object of its own with filter_paths and
+ * filter_cgroup on, and the PTE faults of the NULL inode (dev 0, generation 0, inode 0) run on
+ * this thread, counted or not by what the filter maps hold. */
+static struct daxtrace_bpf *open_filtered(bool paths, bool cgroup)
+{
+	struct daxtrace_bpf *o = dt_inflight_open(variant, NULL);
+	struct bpf_program *p;
+
+	if (!o)
+		return NULL;
+	o->rodata->filter_paths = paths;
+	o->rodata->filter_cgroup = cgroup;
+	bpf_object__for_each_program(p, o->obj)
+		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
+	if (daxtrace_bpf__load(o)) {
+		daxtrace_bpf__destroy(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One PTE fault of the NULL inode; 1 if o counted it, 0 if its filters dropped it. */
+static int counted(struct daxtrace_bpf *o)
+{
+	struct dt_inode_key k = {};
+	struct dt_inode_val v = {};
+	uint64_t before, after;
+
+	before = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), &k, &v) ? 0 : v.counters[DT_C_PTE_FAULTS];
+	run(o->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+	run(o->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	after = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), &k, &v) ? 0 : v.counters[DT_C_PTE_FAULTS];
+	return (int)(after - before);
+}
+
+static void test_path_filter(void **state)
+{
+	struct daxtrace_bpf *o = open_filtered(true, false);
+	struct dt_inode_key file = {}, other_gen = { .gen = 1 }, other_ino = { .ino = 1 };
+	__u32 dev = 0, other_dev = dt_dev_encode(259, 0);
+	__u8 one = 1;
+	int files, devs;
+
+	assert_non_null(o);
+	files = bpf_map__fd(o->maps.path_files);
+	devs = bpf_map__fd(o->maps.path_devs);
+	assert_int_equal(counted(o), 0); /* nothing allowed */
+	assert_int_equal(bpf_map_update_elem(files, &other_gen, &one, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(files, &other_ino, &one, BPF_ANY), 0);
+	assert_int_equal(bpf_map_update_elem(devs, &other_dev, &one, BPF_ANY), 0);
+	assert_int_equal(counted(o), 0); /* another generation, inode or device */
+	assert_int_equal(bpf_map_update_elem(files, &file, &one, BPF_ANY), 0);
+	assert_int_equal(counted(o), 1); /* the file */
+	assert_int_equal(bpf_map_delete_elem(files, &file), 0);
+	assert_int_equal(counted(o), 0);
+	assert_int_equal(bpf_map_update_elem(devs, &dev, &one, BPF_ANY), 0);
+	assert_int_equal(counted(o), 1); /* its filesystem */
+	daxtrace_bpf__destroy(o);
+}
+
+/* This thread's cgroup v2 directory (/proc/self/cgroup "0::PATH" under the cgroup2 mount). */
+static int own_cgroup(char *dir, size_t len, char *mnt, size_t mlen)
+{
+	char line[4096], fs[64];
+	FILE *f = fopen("/proc/self/mounts", "re");
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %4095s %63s", mnt, fs) == 2 && !strcmp(fs, "cgroup2");
+	fclose(f);
+	if (!found || !(f = fopen("/proc/self/cgroup", "re")))
+		return -1;
+	found = 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(dir, len, "%.2000s%.2000s", mnt, line + 3);
+			found = 1;
+		}
+	fclose(f);
+	(void)mlen;
+	return found ? 0 : -1;
+}
+
+static void test_cgroup_filter(void **state)
+{
+	struct daxtrace_bpf *o = open_filtered(false, true);
+	char own[4096], mnt[4096], out[4200];
+	__u32 zero = 0, fd;
+	int cg, own_fd, root_fd, out_fd;
+
+	assert_non_null(o);
+	if (own_cgroup(own, sizeof(own), mnt, sizeof(mnt))) {
+		daxtrace_bpf__destroy(o);
+		skip(); /* no cgroup2 mount: reported as skipped, not passed */
+	}
+	snprintf(out, sizeof(out), "%s/dt-test-out-%d", mnt, (int)getpid());
+	assert_true(!mkdir(out, 0755) || errno == EEXIST);
+	cg = bpf_map__fd(o->maps.cgroup_map);
+	own_fd = open(own, O_RDONLY | O_DIRECTORY);
+	root_fd = open(mnt, O_RDONLY | O_DIRECTORY);
+	out_fd = open(out, O_RDONLY | O_DIRECTORY);
+	assert_true(own_fd >= 0 && root_fd >= 0 && out_fd >= 0);
+	assert_int_equal(counted(o), 0); /* no cgroup in the map */
+	fd = (__u32)out_fd;
+	assert_int_equal(bpf_map_update_elem(cg, &zero, &fd, BPF_ANY), 0);
+	assert_int_equal(counted(o), 0); /* a cgroup this thread is not in */
+	fd = (__u32)own_fd;
+	assert_int_equal(bpf_map_update_elem(cg, &zero, &fd, BPF_ANY), 0);
+	assert_int_equal(counted(o), 1); /* its own */
+	fd = (__u32)root_fd;
+	assert_int_equal(bpf_map_update_elem(cg, &zero, &fd, BPF_ANY), 0);
+	assert_int_equal(counted(o), 1); /* an ancestor: "or below" */
+	close(own_fd);
+	close(root_fd);
+	close(out_fd);
+	rmdir(out);
+	daxtrace_bpf__destroy(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1155,6 +1280,8 @@ int main(void)
 		cmocka_unit_test_setup(test_offsets_map_full, reset),
 		cmocka_unit_test_setup(test_offsets_interval, reset),
 		cmocka_unit_test_setup(test_threads_at_once, reset),
+		cmocka_unit_test(test_path_filter),
+		cmocka_unit_test(test_cgroup_filter),
 		cmocka_unit_test_setup(test_no_hist_by_no_key_maps, reset),
 		cmocka_unit_test_setup_teardown(test_hist_by_file, reset, back_to_default),
 		cmocka_unit_test_setup_teardown(test_hist_by_process, reset, back_to_default),

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from checker import Checker  # noqa: E402
 
 DOCUMENTED = {0, 1, 2, 64, 67, 69, 77, 126, 127}
-USAGE_RUNS = {"bogus", "bad_interval", "bad_hist_by"}
+USAGE_RUNS = {"bogus", "bad_interval", "bad_hist_by", "top_bad_sort", "top_bad_rows"}
 # daxtrace's program names: the flavour prefix of each hook mode (bpf/daxtrace.bpf.c)
 PREFIXES = {"tp_btf": ("btf_",), "raw_tp": ("raw_",), "fentry": ("fe_", "fx_"),
             "kprobe": ("kp_", "krp_")}
@@ -240,6 +240,8 @@ def check_run(ck, r, info):
     if name == "prometheus":
         ck.check(who + ": the textfile written", file is not None and any(l.startswith("# TYPE daxtrace_")
                                                                          for l in file), tail(file or []))
+    if name.startswith("top"):
+        check_top(ck, who, name, out, info)
     if name.startswith("o_"):
         ck.check(who + ": nothing on stdout", not [l for l in out if l.strip()], tail(out))
         if file is None:
@@ -250,6 +252,36 @@ def check_run(ck, r, info):
             docs = daxtrace_docs(file)
             ck.check(who + ": one JSON document in FILE", ndjson(file) is not None and len(docs) == 1,
                      tail(file))
+
+
+TOP_HEADER = re.compile(r"^daxtrace top \d\d:\d\d:\d\d  (interval|summary of) \d+\.\d{3} s  (files|processes) by (\w+)$")
+TOP_TOTALS = re.compile(r"^faults (\d+)  pte (\d+)  pmd (\d+)  sync (\d+)  fallbacks (\d+)  sync p99 ")
+
+
+def check_top(ck, who, name, out, info):
+    """daxtrace top with stdout a file: no escape byte, its screens then one summary, the view
+    and sort asked for; with the daxload COMMAND, the summary's totals are its declared ones."""
+    ck.check(who + ": no escape or control byte (stdout is not a terminal)",
+             not [l for l in out if re.search(r"[\x00-\x1f\x7f]", l)], tail(out))
+    heads = [TOP_HEADER.match(l) for l in out if TOP_HEADER.match(l)]
+    kinds = [m.group(1) for m in heads]
+    want = {"top": 2, "top_procs": 1}.get(name)
+    ck.check(who + ": %s interval screens, then one summary (%s)" % (want or "its", kinds),
+             kinds and kinds[-1] == "summary of" and kinds.count("summary of") == 1 and
+             (want is None and len(kinds) >= 2 or len(kinds) == (want or 0) + 1), tail(out))
+    if name == "top_procs":
+        ck.check(who + ": -P -s sync: processes by sync, PID first",
+                 all(m.group(2, 3) == ("processes", "sync") for m in heads) and
+                 any(l.split()[:3] == ["PID", "COMM", "FAULTS"] for l in out), tail(out))
+    truth = [d for d in ndjson([l for l in out if l.startswith("{")]) or [] if "files" in d]
+    if name == "top_command" and info.get("begin", {}).get("workload") == "daxload":
+        totals = [TOP_TOTALS.match(l) for l in out if TOP_TOTALS.match(l)]
+        files = [f for d in truth for f in d["files"]]
+        declared = tuple(sum(f["expect"][k] for f in files) for k in
+                         ("pte_faults", "pmd_faults", "sync_faults", "fallbacks"))
+        got = tuple(int(x) for x in totals[-1].groups()[1:]) if totals else None
+        ck.check(who + ": the summary's pte, pmd, sync, fallbacks %s == daxload's declared %s"
+                 % (got, declared), files and got == declared, tail(out))
 
 
 def check_thread(ck, r, info):

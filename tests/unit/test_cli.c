@@ -7,6 +7,7 @@
 #include "defaults.h"
 #include "exitcodes.h"
 #include "paths.h"
+#include "top.h"
 
 #ifndef DAXTRACE_VERSION
 #error "the build passes -DDAXTRACE_VERSION"
@@ -14,7 +15,7 @@
 
 /* argv must be writable (argp and --dev write into it): copies live here until the next
  * parse, so that cfg.command and cfg.btf_path stay valid in between. */
-#define MAX_ARGS 32
+#define MAX_ARGS 160 /* 65 --path and their values */
 static char arg_store[MAX_ARGS][128];
 static char *argv_store[MAX_ARGS + 1];
 
@@ -31,27 +32,25 @@ static void slurp(FILE *f, char *buf, size_t len)
 	fclose(f);
 }
 
-/* Parses the NULL-terminated list after "daxtrace" into *c (defaults first). */
-static int parse_v(struct dt_config *c, const char *first, va_list ap)
+/* Parses the NULL-terminated list a after "daxtrace" into *c (defaults first). */
+static int parse_list(struct dt_config *c, const char **a)
 {
-	FILE *out = tmpfile(), *err = tmpfile();
 	int argc = 0, rc, saved_out, saved_err;
+	FILE *out = tmpfile(), *err = tmpfile();
 
 	assert_non_null(out);
 	assert_non_null(err);
 	strcpy(arg_store[argc], "daxtrace");
 	argv_store[argc] = arg_store[argc];
 	argc++;
-	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+	for (; *a; a++) {
 		assert_true(argc < MAX_ARGS);
-		assert_true(strlen(a) < sizeof(arg_store[0]));
-		strcpy(arg_store[argc], a);
+		strcpy(arg_store[argc], *a);
 		argv_store[argc] = arg_store[argc];
 		argc++;
 	}
 	argv_store[argc] = NULL;
 	dt_config_defaults(c);
-
 	fflush(stdout);
 	fflush(stderr);
 	saved_out = dup(1);
@@ -71,6 +70,20 @@ static int parse_v(struct dt_config *c, const char *first, va_list ap)
 	return rc;
 }
 
+static int parse_v(struct dt_config *c, const char *first, va_list ap)
+{
+	const char *a[MAX_ARGS + 1];
+	int n = 0;
+
+	for (const char *x = first; x; x = va_arg(ap, const char *)) {
+		assert_true(n < MAX_ARGS);
+		assert_true(strlen(x) < sizeof(arg_store[0]));
+		a[n++] = x;
+	}
+	a[n] = NULL;
+	return parse_list(c, a);
+}
+
 static int parse(struct dt_config *c, ...)
 {
 	va_list ap;
@@ -85,6 +98,8 @@ static int parse(struct dt_config *c, ...)
 }
 
 #define PARSE(c, ...) parse(c, ##__VA_ARGS__, (const char *)NULL)
+
+
 
 /* A usage error: 64, a message on stderr, nothing on stdout, no early exit. */
 #define EXPECT_USAGE(msg, ...)                                                         \
@@ -336,6 +351,51 @@ static void test_command_without_dashdash(void **state)
 	assert_null(c.command[1]);
 }
 
+/* daxtrace top: its defaults, each option, and every way to misuse them. */
+static void test_top(void **state)
+{
+	struct dt_config c;
+
+	EXPECT_OK(&c, "top");
+	assert_int_equal(c.mode, DT_MODE_TOP);
+	assert_int_equal(c.interval_s, 1);
+	assert_int_equal(c.top_rows, DT_TOP_DEFAULT_ROWS);
+	assert_int_equal(c.top_sort, DT_TOP_SORT_FAULTS);
+	assert_false(c.top_no_clear);
+	assert_false(c.top_procs);
+	EXPECT_OK(&c, "top", "-C", "-P", "-r", "3", "-s", "fallbacks", "-i", "5", "-d", "10", "--dev",
+		  "259:0", "--ino", "12", "-m");
+	assert_true(c.top_no_clear && c.top_procs);
+	assert_int_equal(c.top_rows, 3);
+	assert_int_equal(c.top_sort, DT_TOP_SORT_FALLBACKS);
+	assert_int_equal(c.interval_s, 5);
+	assert_int_equal(c.duration_s, 10);
+	for (int k = 0; k < DT_TOP_SORT_NR; k++) {
+		EXPECT_OK(&c, "top", "--sort", dt_top_sort_name(k));
+		assert_int_equal(c.top_sort, k);
+		/* the list in --help and in the error names every key */
+		assert_non_null(strstr(DT_TOP_SORT_KEYS, dt_top_sort_name(k)));
+	}
+	EXPECT_OK(&c, "top", "-p", "1");
+	assert_int_equal(c.pid, 1);
+	EXPECT_OK(&c, "top", "--", "sleep", "1");
+	assert_string_equal(c.command[0], "sleep");
+	EXPECT_USAGE("invalid --sort 'bogus': expected one of faults,", "top", "-s", "bogus");
+	EXPECT_USAGE("invalid --sort", "top", "-s", "");
+	EXPECT_USAGE("--rows", "top", "-r", "0");
+	EXPECT_USAGE("--rows", "top", "-r", "x");
+	EXPECT_USAGE("interval", "top", "-i", "0");
+	EXPECT_USAGE("go with 'top'", "-C");
+	EXPECT_USAGE("go with 'top'", "trace", "-P");
+	EXPECT_USAGE("go with 'top'", "-r", "5");
+	EXPECT_USAGE("go with 'top'", "-s", "sync");
+	EXPECT_USAGE("--json and --stats do not apply", "top", "--json");
+	EXPECT_USAGE("--json and --stats do not apply", "top", "--stats");
+	EXPECT_USAGE("--prometheus goes with the summary mode", "top", "--prometheus", "/tmp/x");
+	EXPECT_USAGE("longer than duration", "top", "-i", "5", "-d", "2");
+	EXPECT_USAGE("exclude each other", "top", "-p", "1", "--", "true");
+}
+
 static void test_usage_errors(void **state)
 {
 	EXPECT_USAGE("bogus", "--bogus");
@@ -527,6 +587,63 @@ static void test_kernel_dev(void **state)
 
 /* map: its PATHs (options before them, `--` for a name that starts with '-'), and the
  * options that do not apply are refused. */
+/* --path (repeatable, bounded), --dev PATH and -c: the parser only keeps the strings; they are
+ * resolved before load (src/filters.c, tests/host/run). */
+static void test_path_filters(void **state)
+{
+	static const char *list[2 * (DT_MAX_FILTER_PATHS + 1) + 1];
+	static char names[DT_MAX_FILTER_PATHS + 1][16];
+	struct dt_config c;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(parse_list(&c, (const char *[]){ NULL }), 0);
+	assert_int_equal(c.n_filter_paths, 0);
+	assert_null(c.cgroup);
+	assert_null(c.dev_path);
+	assert_int_equal(c.cgroup_fd, -1);
+	EXPECT_OK(&c, "--path", "/mnt/dax/a", "--path", "/mnt/dax", "-c", "/sys/fs/cgroup/x");
+	assert_int_equal(c.n_filter_paths, 2);
+	assert_string_equal(c.filter_paths[0], "/mnt/dax/a");
+	assert_string_equal(c.filter_paths[1], "/mnt/dax");
+	assert_string_equal(c.cgroup, "/sys/fs/cgroup/x");
+	EXPECT_OK(&c, "trace", "--cgroup", "/sys/fs/cgroup/y", "--path", "rel/file");
+	assert_string_equal(c.cgroup, "/sys/fs/cgroup/y");
+	assert_string_equal(c.filter_paths[0], "rel/file");
+	/* --dev: a path is anything with a '/'; the last --dev wins */
+	EXPECT_OK(&c, "--dev", "/mnt/dax");
+	assert_true(c.dev_set);
+	assert_string_equal(c.dev_path, "/mnt/dax");
+	EXPECT_OK(&c, "--dev", "./x", "--dev", "259:3");
+	assert_null(c.dev_path);
+	assert_int_equal(c.dev_major, 259);
+	assert_int_equal(c.dev_minor, 3);
+	EXPECT_OK(&c, "--dev", "259:3", "--dev", "/mnt/dax");
+	assert_string_equal(c.dev_path, "/mnt/dax");
+	EXPECT_USAGE("or a path", "--dev", "dax");
+	EXPECT_USAGE("--path needs", "--path", "");
+	EXPECT_USAGE("requires an argument", "--path");
+	EXPECT_USAGE("-c needs", "-c", "");
+	EXPECT_USAGE("requires an argument", "--cgroup");
+	EXPECT_USAGE("do not apply", "map", "--path", "/mnt/dax", "/f");
+	EXPECT_USAGE("do not apply", "map", "-c", "/sys/fs/cgroup", "/f");
+	EXPECT_USAGE("do not apply", "map", "--dev", "/mnt/dax", "/f");
+
+	/* at most DT_MAX_FILTER_PATHS, then one line saying so */
+	for (int i = 0; i < DT_MAX_FILTER_PATHS + 1; i++) {
+		snprintf(names[i], sizeof(names[i]), "/mnt/dax/%d", i);
+		list[n++] = "--path";
+		list[n++] = names[i];
+	}
+	list[n] = NULL;
+	assert_int_equal(parse_list(&c, list), DT_EXIT_USAGE);
+	assert_non_null(strstr(err_text, "too many --path: at most 64"));
+	list[n - 2] = NULL; /* the first 64 */
+	assert_int_equal(parse_list(&c, list), 0);
+	assert_int_equal(c.n_filter_paths, DT_MAX_FILTER_PATHS);
+	assert_string_equal(c.filter_paths[DT_MAX_FILTER_PATHS - 1], "/mnt/dax/63");
+}
+
 static void test_subcommand_map(void **state)
 {
 	struct dt_config c;
@@ -561,9 +678,11 @@ int main(void)
 		cmocka_unit_test(test_subcommand_trace),
 		cmocka_unit_test(test_subcommand_check),
 		cmocka_unit_test(test_subcommand_map),
+		cmocka_unit_test(test_path_filters),
 		cmocka_unit_test(test_command_after_dashdash),
 		cmocka_unit_test(test_command_without_dashdash),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_conflicts),
 		cmocka_unit_test(test_hist_by),
 		cmocka_unit_test(test_help_and_version),

@@ -49,6 +49,7 @@ struct opts {
 	int files;
 	char **names;    /* --name: file names inside dir, one file each; NULL = daxload-MODE-N */
 	const char *comm;
+	const char *wait;  /* --wait FIFO: files made and declared, faults once a line arrives */
 	int threads;
 	int iterations;
 	int seconds;     /* long mode */
@@ -1063,7 +1064,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: daxload [-s SIZE] [-f FILES] [-t THREADS] [-n ITERATIONS] "
 		     "[-S SECONDS]\n"
-		     "               [--name NAME]... [--comm COMM] MODE DIR\n\n"
+		     "               [--name NAME]... [--comm COMM] [--wait FIFO] MODE DIR\n\n"
 		     "MODE is one of:\n");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		fprintf(out, "  %-15s %s%s\n", modes[i].name, modes[i].help,
@@ -1073,7 +1074,9 @@ static void usage(FILE *out)
 		     "SIZE is per file, in MiB, or in KiB with a k (16k); a multiple of 2 MiB\n"
 		     "unless the mode says otherwise (default 8).\n"
 		     "Each --name makes one file DIR/NAME instead of -f FILES (any bytes but '/').\n"
-		     "--comm sets the process name (prctl PR_SET_NAME; 15 bytes are kept).\n");
+		     "--comm sets the process name (prctl PR_SET_NAME; 15 bytes are kept).\n"
+		     "--wait makes and declares the files, then reads FIFO before the first fault\n"
+		     "(a tracer can then be given the files themselves).\n");
 }
 
 static long num(const char *s, long min, long max, const char *what)
@@ -1119,6 +1122,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, 'N' },
 		{ "comm", required_argument, NULL, 'C' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1138,6 +1142,7 @@ int main(int argc, char **argv)
 			break;
 		case 'N': add_name(names, &n_names, optarg); break;
 		case 'C': o.comm = optarg; break;
+		case 'W': o.wait = optarg; break;
 		case 't': o.threads = (int)num(optarg, 1, 64, "thread count"); break;
 		case 'n': o.iterations = (int)num(optarg, 1, 1000, "iterations"); break;
 		case 'S': o.seconds = (int)num(optarg, 1, 86400, "seconds"); break;
@@ -1190,6 +1195,16 @@ int main(int argc, char **argv)
 	else /* nothing exact to declare */
 		fprintf(stderr, "daxload: %s: %d files of %zu MiB, %d threads, %d s\n", o.mode, o.files,
 			o.size >> 20, o.threads, o.seconds);
+	if (o.wait) {
+		char go;
+		int fd;
+
+		fflush(stdout);
+		fd = open(o.wait, O_RDONLY);
+		if (fd < 0 || read(fd, &go, 1) < 0)
+			die(o.wait);
+		close(fd);
+	}
 	for (long t = 0; t < o.threads; t++)
 		if (pthread_create(&th[t], NULL, mode->fn ? worker : long_worker, (void *)t))
 			die("pthread_create");
