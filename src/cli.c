@@ -394,6 +394,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		}
 		if (c->mode == DT_MODE_TOP && !c->interval_s)
 			c->interval_s = 1;
+		/* top's P99 and -P's counters come from the per-key tables */
+		if (c->mode == DT_MODE_TOP)
+			c->hist_by = c->top_procs ? DT_HB_PROCESS : DT_HB_FILE;
 		if (c->mode == DT_MODE_TRACE && c->interval_s) {
 			argp_error(st, "'trace' prints every event: -i does not apply");
 			return EINVAL;

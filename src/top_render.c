@@ -27,25 +27,40 @@ const char *dt_top_sort_name(int key)
 	return key >= 0 && key < DT_TOP_SORT_NR ? sort_names[key] : "?";
 }
 
-/* filled by --hist-by's per-key histograms: the sync_fault histogram of the row's file
- * (procs false) or process (procs true) in s. None exists yet, so P99 shows "-". */
+/* The index of process pid in s->pids (--hist-by process, which top -P turns on), or -1. */
+static long pid_index(const struct dt_snapshot *s, uint32_t pid)
+{
+	for (size_t i = 0; i < s->n_pids; i++)
+		if (s->pids[i].pid == pid)
+			return (long)i;
+	return -1;
+}
+
+/* The sync_fault histogram of the row's file (procs false) or process (procs true): top turns
+ * on --hist-by file, or process with -P (src/cli.c), whose per-key histograms these are; NULL
+ * (P99 shows "-") when the key has none. */
 const struct dt_hist_slots *dt_top_sync_hist(const struct dt_snapshot *s,
 					     const struct dt_top_row *r, bool procs)
 {
-	(void)s;
-	(void)r;
-	(void)procs;
-	return NULL;
+	long i;
+
+	if (!procs)
+		return r->file ? dt_snapshot_inode_hist(s, (size_t)(r->file - s->inodes),
+						      DT_H_SYNC_FAULT) : NULL;
+	i = pid_index(s, r->pid);
+	return i < 0 ? NULL : dt_snapshot_pid_hist(s, (size_t)i, DT_H_SYNC_FAULT);
 }
 
-/* filled by --hist-by's per-process counter table. Today only the procs map exists, which
- * counts a process's faults per file (the FAULTS column) and nothing else. */
+/* A process's counters, from --hist-by process's per-process table; false when it has no row
+ * there (the table is full, or the snapshot is top's summary, which keeps no such table). */
 bool dt_top_proc_counts(const struct dt_snapshot *s, uint32_t pid, uint64_t c[DT_C_NR])
 {
-	(void)s;
-	(void)pid;
-	(void)c;
-	return false;
+	long i = pid_index(s, pid);
+
+	if (i < 0)
+		return false;
+	memcpy(c, s->pids[i].c.counters, sizeof(s->pids[i].c.counters));
+	return true;
 }
 
 static struct dt_top_row *new_row(struct dt_top_rows *o)

@@ -382,6 +382,44 @@ static void test_height_and_rows(void **state)
 	dt_snapshot_free(&s);
 }
 
+/* With the per-key tables top turns on: a file's P99 is the upper bound of the slot of its
+ * sync_fault histogram's p99, "-" for a file without one; a process's counters come from the
+ * per-process table, and none without a row there. */
+static void test_p99_and_process_counts(void **state)
+{
+	struct dt_snapshot s;
+	struct dt_hist_slots h = {};
+	struct dt_khist_key k = { .inode = { .dev = DEV, .ino = 13 }, .stage = DT_H_SYNC_FAULT };
+	struct dt_pid_val pv = {};
+	uint64_t c[DT_C_NR];
+	struct dt_top_view v = view(120, DT_TOP_SORT_SYNC);
+	char *text, *line;
+
+	fill(&s);
+	s.hist_by = DT_HB_FILE;
+	h.slots[9] = 99, h.slots[12] = 1; /* 512 -> 1023 and 4096 -> 8191 usecs: p99 the first */
+	assert_int_equal(dt_snapshot_add_khist(&s, &k, &h), 0);
+	dt_snapshot_sort_khists(&s);
+	text = render(&s, &v);
+	line = strstr(text, " mnt/dax/c");
+	assert_non_null(line);
+	while (line > text && line[-1] != '\n')
+		line--;
+	assert_non_null(strstr(line, "<1024"));
+	line = strstr(text, " mnt/dax/a");
+	assert_non_null(line);
+	while (line > text && line[-1] != '\n')
+		line--;
+	assert_true(strstr(line, " - ") && strstr(line, " - ") < strstr(line, " mnt/dax/a"));
+	free(text);
+	assert_false(dt_top_proc_counts(&s, 300, c));
+	pv.counters[DT_C_SYNC_FAULTS] = 77;
+	assert_int_equal(dt_snapshot_add_pid(&s, 300, &pv), 0);
+	assert_true(dt_top_proc_counts(&s, 300, c));
+	assert_int_equal(c[DT_C_SYNC_FAULTS], 77);
+	dt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_processes),
 		cmocka_unit_test(test_height_and_rows),
+		cmocka_unit_test(test_p99_and_process_counts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

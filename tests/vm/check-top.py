@@ -166,6 +166,13 @@ def check_files(ck, case):
         if not ck.check("files: %s screen of %.3f s: rows in decreasing SYNC %s" % (s["kind"], s["secs"], vals),
                         vals == sorted(vals, reverse=True), ""):
             break
+    # P99 is the file's own sync-fault histogram (top turns on --hist-by file): shown in the
+    # interval rows of files that had sync faults
+    synced = [file_row(r) for s in sc if s["kind"] == "interval" for r in s["rows"]
+              if (file_row(r)["sync_faults"] or 0) > 0]
+    ck.check("files: interval rows with SYNC/s > 0 show a P99 (%d rows)" % len(synced),
+             synced and any(r["p99"] != "-" for r in synced),
+             str([(r["path"], r["p99"]) for r in synced][:4]))
     for r in summ["rows"]:
         f = file_row(r)
         rows[f["path"]] = f
