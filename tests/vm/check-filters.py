@@ -11,6 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checker import Checker  # noqa: E402
 import dt_tables  # noqa: E402  (include/dt_tables.h)
 
 COUNTERS = dt_tables.names("DT_COUNTERS")
@@ -45,16 +46,6 @@ def parse(text):
             cur["stderr"].append(line)
     return cases
 
-
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, what, ok, detail=""):
-        self.passed += bool(ok)
-        self.failed += not ok
-        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
-                               "" if ok else "  [%s]" % detail))
 
 
 def oracle_counts(case, f):

@@ -19,6 +19,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402  (the hist rows and their oracle)
 import json  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from checker import Checker  # noqa: E402
+
 HEADER = re.compile(r"^daxtrace top \d\d:\d\d:\d\d  (interval|summary of) (\d+\.\d{3}) s  "
                     r"(files|processes) by (\w+)$")
 TOTALS = re.compile(r"^faults (\d+)  pte (\d+)  pmd (\d+)  sync (\d+)  fallbacks (\d+)  sync p99 ")
@@ -103,17 +106,6 @@ def proc_row(line):
     return {"pid": int(w[0]), "comm": w[1], "faults": num(w[2]), "counts": w[3:7], "p99": w[7],
             "files": int(w[8]), "path": w[9] if len(w) > 9 else ""}
 
-
-class Checker:
-    def __init__(self, label):
-        self.label, self.passed, self.failed = label, 0, 0
-
-    def check(self, what, ok, detail=""):
-        self.passed += bool(ok)
-        self.failed += not ok
-        print("%s %s: %s%s" % ("ok  " if ok else "FAIL", self.label, what,
-                               "" if ok else "  [%s]" % detail))
-        return ok
 
 
 def common(ck, case):
