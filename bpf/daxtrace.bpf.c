@@ -86,26 +86,20 @@ DT_EXIT(vfs_fsync_range, ret, on_fsync_exit((int)ret),
  * vmf_insert_pfn_pmd(vmf, pfn, write) on 6.12 (the _prot variant is gone there). From 6.15
  * (refcounted fs-dax pages): vmf_insert_page_mkwrite(vmf, page, write) and
  * vmf_insert_folio_pmd(vmf, folio, write). The loader hooks what this kernel has.
+ * Only their entry: the insert stage ends at the dax_insert_pfn_mkwrite tracepoint that
+ * follows every writable insert. These functions serve every DAX fault, read or write, and
+ * an exit hook (a trampoline that calls the function, or a kretprobe) would cost each of
+ * them more than the entry hook does.
  * The kernel's `bool mkwrite`/`bool write` is declared unsigned long here: BPF_PROG and
  * BPF_KPROBE convert the raw 64-bit argument to the declared type, and a bool would be the
  * whole register `!= 0`, upper bits included; on_insert_enter keeps the defined low byte. */
 DT_ENTRY(insert_pfn, on_insert_enter(mkwrite),
 	 void *vma, unsigned long addr, unsigned long pfn, unsigned long prot, unsigned long mkwrite)
-DT_EXIT(insert_pfn, ret, on_insert_exit(),
-	void *vma, unsigned long addr, unsigned long pfn, unsigned long prot, unsigned long mkwrite)
 DT_ENTRY(vmf_insert_pfn_pmd_prot, on_insert_enter(write),
 	 struct vm_fault *vmf, unsigned long pfn, unsigned long prot, unsigned long write)
-DT_EXIT(vmf_insert_pfn_pmd_prot, ret, on_insert_exit(),
-	struct vm_fault *vmf, unsigned long pfn, unsigned long prot, unsigned long write)
 DT_ENTRY(vmf_insert_pfn_pmd, on_insert_enter(write),
 	 struct vm_fault *vmf, unsigned long pfn, unsigned long write)
-DT_EXIT(vmf_insert_pfn_pmd, ret, on_insert_exit(),
-	struct vm_fault *vmf, unsigned long pfn, unsigned long write)
 DT_ENTRY(vmf_insert_page_mkwrite, on_insert_enter(write),
 	 struct vm_fault *vmf, void *page, unsigned long write)
-DT_EXIT(vmf_insert_page_mkwrite, ret, on_insert_exit(),
-	struct vm_fault *vmf, void *page, unsigned long write)
 DT_ENTRY(vmf_insert_folio_pmd, on_insert_enter(write),
 	 struct vm_fault *vmf, void *folio, unsigned long write)
-DT_EXIT(vmf_insert_folio_pmd, ret, on_insert_exit(),
-	struct vm_fault *vmf, void *folio, unsigned long write)

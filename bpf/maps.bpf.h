@@ -9,6 +9,8 @@
 #include "defaults.h"
 
 /* Filters and feature switches, written by the loader between open and load. */
+/* Any of the filters below is on: one load on the path of every event when none is. */
+const volatile bool filter_any = false;
 const volatile __u32 filter_tgid = 0;
 const volatile bool filter_tree = false; /* -- COMMAND: the command and its descendants */
 const volatile __u32 filter_dev = 0; /* kernel dev_t; 0 = any */
@@ -25,18 +27,24 @@ const volatile __u64 hist_unit_ns = 1000;
 const volatile __u8 hist_by = DT_HB_NONE;
 
 
-/* Aggregates read by user space through the mmap-ed .bss, without syscalls. Updated with
- * atomics: a fault storm hits them from every CPU. A count goes to its inode's row; only
+/* The rare aggregates, read by user space through the mmap-ed .bss, without syscalls. Updated
+ * with atomics; what every fault adds to is per CPU (cpu_aggs). A count goes to its inode's row; only
  * events whose inode found no row (map full) are counted here, so that user space derives
  * every total as rows + unkeyed and a total can never disagree with its rows. */
 __u64 unkeyed[DT_C_NR] = {};
 __u64 unkeyed_fallbacks[DT_FB_NR] = {};
-struct dt_hist_slots hists[DT_H_NR] = {};
-__u64 hist_sum_ns[DT_H_NR] = {}; /* for Prometheus' _sum */
 __u64 diag[DT_D_NR] = {};
 /* Set by the loader once iomap_iter_dstmap is attached: without it, the fallback reasons
  * past the EOF check are unknown. */
 bool dstmap_hooked = false;
+
+/* The histograms and this CPU's (inode, process) slots (include/daxtrace.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct dt_cpu_agg);
+} cpu_aggs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

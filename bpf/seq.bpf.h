@@ -50,17 +50,29 @@ static __noinline void key_hist_add(int h, __u32 slot, const struct dt_inode_key
 		add(&row->slots[slot], 1);
 }
 
-/* One latency of stage h, of the file k: host-wide, and with --hist-by in its key's row. */
-static __always_inline void hist_add(int h, __u64 delta_ns, const struct dt_inode_key *k)
+/* This CPU's aggregates (include/daxtrace.h). A per-CPU array's only entry is always there;
+ * the verifier wants the check anyway. */
+static __always_inline struct dt_cpu_agg *cpu_agg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&cpu_aggs, &zero);
+}
+
+/* One latency of stage h, of the file k: host-wide in this CPU's histograms, and with
+ * --hist-by in its key's row. Atomic adds although the line is this CPU's: a preempted
+ * fexit program and a tracepoint program may both be adding on one CPU. */
+static __always_inline void hist_add(struct dt_cpu_agg *c, int h, __u64 delta_ns,
+				     const struct dt_inode_key *k)
 {
 	__u32 slot = dt_log2_slot(delta_ns / hist_unit_ns);
 
-	if (h < 0 || h >= DT_H_NR)
+	if (!c || h < 0 || h >= DT_H_NR)
 		return;
 	if (hist_by)
 		key_hist_add(h, slot, k);
-	add(&hists[h].slots[slot], 1);
-	add(&hist_sum_ns[h], delta_ns);
+	add(&c->hists[h].slots[slot], 1);
+	add(&c->hist_sum_ns[h], delta_ns);
 }
 
 static __always_inline __u32 tid_now(void)
@@ -97,6 +109,8 @@ static __always_inline bool wanted(const struct dt_inode_key *k, __u64 id)
 {
 	__u32 tgid = id >> 32;
 
+	if (!filter_any)
+		return true;
 	if (filter_tree) {
 		if (!bpf_map_lookup_elem(&traced, &tgid))
 			return false;
@@ -175,6 +189,67 @@ static __always_inline void trace_inode(const struct dt_inode_key *k, struct vm_
 		inode_val_quiet(k, vmf);
 }
 
+/* ---- this CPU's slots ------------------------------------------------------------------ */
+
+static __always_inline __u32 slot_hash(const struct dt_inode_key *k, __u32 tgid)
+{
+	__u64 x = k->ino ^ ((__u64)k->dev << 32) ^ k->gen ^ ((__u64)tgid << 20);
+
+	return (__u32)((x * 0x9e3779b97f4a7c15ULL) >> (64 - DT_CPU_SLOT_BITS));
+}
+
+/* A free slot becomes the pair's once the shared inode row exists (it holds the path, and
+ * user space reports the inode from it); false when the inode map is full. */
+static __always_inline bool slot_claim(struct dt_cpu_slot *s, const struct dt_inode_key *k,
+				       __u32 tgid, struct vm_fault *vmf)
+{
+	if (!inode_val_quiet(k, vmf))
+		return false;
+	s->inode = *k;
+	s->tgid = tgid;
+	/* an atomic, so that the key's stores are visible before the state that publishes it to
+	 * a reader in user space */
+	__sync_fetch_and_add(&s->state, DT_SLOT_CLAIMED);
+	return true;
+}
+
+/* This CPU's slot of the pair (inode k, process tgid): found among its ways, or claimed in the
+ * first free one; NULL when its ways hold other pairs or the inode map is full. Slots are
+ * never released, so a pair is always in the first free way its ways had when it came: a free
+ * way ends the search. Only tracepoint programs, which run with preemption off, touch slots:
+ * nothing else writes this CPU's slots while one runs, so a claim needs no atomic. */
+static __always_inline struct dt_cpu_slot *cpu_slot(struct dt_cpu_agg *c,
+						     const struct dt_inode_key *k, __u32 tgid,
+						     struct vm_fault *vmf)
+{
+	__u32 h = slot_hash(k, tgid);
+
+	if (!c)
+		return NULL;
+	for (int i = 0; i < DT_CPU_SLOT_WAYS; i++) {
+		struct dt_cpu_slot *s = &c->slots[(h + i) & (DT_CPU_SLOTS - 1)];
+
+		if (!s->state)
+			return slot_claim(s, k, tgid, vmf) ? s : NULL;
+		if (s->inode.ino == k->ino && s->tgid == tgid && s->inode.dev == k->dev &&
+		    s->inode.gen == k->gen)
+			return s;
+	}
+	return NULL;
+}
+
+/* Where an event's counts go: this CPU's slot of the pair, else the shared inode row, else
+ * NULL (the inode map is full: unkeyed, and counted in inode_map_full). */
+static __always_inline struct dt_counts *event_row(struct dt_cpu_agg *c,
+						   const struct dt_inode_key *k, __u64 id,
+						   struct vm_fault *vmf, struct dt_cpu_slot **slot)
+{
+	*slot = cpu_slot(c, k, id >> 32, vmf);
+	if (*slot)
+		return (struct dt_counts *)(*slot)->counters;
+	return (struct dt_counts *)inode_val(k, vmf);
+}
+
 /* The device's record of unkeyed events, created on first need; NULL past DT_MAX_DEVS. */
 static __always_inline struct dt_counts *unkeyed_dev(__u32 dev)
 {
@@ -225,7 +300,7 @@ static __noinline void count_pid(int c, bool fallback)
 /* One event of counter c: in the inode's row, or, when the inode has none, in the unkeyed
  * totals (host and device). One atomic on the common path; with --hist-by process, the
  * process's row too. */
-static __always_inline void count(struct dt_inode_val *v, const struct dt_inode_key *k, int c)
+static __always_inline void count(struct dt_counts *v, const struct dt_inode_key *k, int c)
 {
 	struct dt_counts *d;
 
@@ -243,7 +318,7 @@ static __always_inline void count(struct dt_inode_val *v, const struct dt_inode_
 		add(&d->counters[c], 1);
 }
 
-static __always_inline void count_fallback(struct dt_inode_val *v, const struct dt_inode_key *k,
+static __always_inline void count_fallback(struct dt_counts *v, const struct dt_inode_key *k,
 					   int r)
 {
 	struct dt_counts *d;
@@ -266,7 +341,7 @@ static __always_inline void count_fallback(struct dt_inode_val *v, const struct 
  * inode that has a row (v): without one the event is already in inode_map_full, and a block
  * row would name a file no report shows. Insert-if-absent then a plain add: no fetching
  * atomic, which 5.10 refuses. */
-static __always_inline void count_offset(const struct dt_inode_val *v,
+static __always_inline void count_offset(const struct dt_counts *v,
 					 const struct dt_inode_key *k, __u64 pgoff, int kind,
 					 int reason)
 {
@@ -293,8 +368,9 @@ static __always_inline void count_offset(const struct dt_inode_val *v,
 		add(&diag[DT_D_OFFSET_OVERFLOW], 1);
 }
 
-/* Faults per (inode, process), from which user space picks the top process of each inode. */
-static __always_inline void count_proc(const struct dt_inode_key *k, __u64 id)
+/* The (inode, process) row, created with the comm on first sight; NULL when the map is full
+ * (counted). */
+static __always_inline struct dt_proc_val *proc_row(const struct dt_inode_key *k, __u64 id)
 {
 	struct dt_proc_key pk = { .inode = *k, .tgid = id >> 32 };
 	struct dt_proc_val *p = bpf_map_lookup_elem(&procs, &pk);
@@ -304,11 +380,33 @@ static __always_inline void count_proc(const struct dt_inode_key *k, __u64 id)
 		p = bpf_map_lookup_elem(&procs, &pk);
 		if (!p) {
 			add(&diag[DT_D_PROC_OVERFLOW], 1);
-			return;
+			return NULL;
 		}
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
 	}
-	add(&p->faults, 1);
+	return p;
+}
+
+/* Faults per (inode, process), from which user space picks the top process of each inode: in
+ * the pair's slot once its shared row exists, else in that row. */
+static __always_inline void count_proc(struct dt_cpu_slot *slot, const struct dt_inode_key *k,
+				       __u64 id)
+{
+	struct dt_proc_val *p;
+
+	if (slot && (slot->state & DT_SLOT_PROC)) {
+		add(&slot->faults, 1);
+		return;
+	}
+	p = proc_row(k, id);
+	if (!p)
+		return;
+	if (!slot) {
+		add(&p->faults, 1);
+		return;
+	}
+	add(&slot->faults, 1);
+	__sync_fetch_and_add(&slot->state, DT_SLOT_PROC);
 }
 
 /* pgoff: the page index of an event without a vmf (writeback's start_index, pgoff). */
@@ -391,20 +489,38 @@ static __always_inline bool seq_take(struct dt_seq *s, __u32 tid, __u64 now)
 }
 
 /* The thread's slot for a new fault: the one it holds (*held is set), else the first slot of
- * its set it can take. NULL when every slot of the set is busy. */
+ * its set it can take. NULL when every slot of the set is busy. One pass over the set finds
+ * both; only a lost race for the first free slot takes a second. */
 static __always_inline struct dt_seq *seq_open(__u32 tid, __u64 now, bool *held)
 {
 	__u32 base = (tid & seq_set_mask) * DT_SEQ_WAYS;
-	struct dt_seq *s = seq_find(tid);
+	struct dt_seq *s, *first = NULL;
 
-	*held = s != NULL;
-	if (s || !tid)
-		return s;
+	*held = false;
+	if (!tid)
+		return NULL;
 	for (int i = 0; i < DT_SEQ_WAYS; i++) {
 		__u32 k = base + i;
 
 		s = bpf_map_lookup_elem(&inflight, &k);
-		if (s && seq_take(s, tid, now))
+		if (!s)
+			continue;
+		if (s->owner == tid) {
+			*held = true;
+			return s;
+		}
+		if (!first && seq_claimable(s, now))
+			first = s;
+	}
+	if (!first)
+		return NULL;
+	if (seq_take(first, tid, now))
+		return first;
+	for (int i = 0; i < DT_SEQ_WAYS; i++) {
+		__u32 k = base + i;
+
+		s = bpf_map_lookup_elem(&inflight, &k);
+		if (s && s != first && seq_take(s, tid, now))
 			return s;
 	}
 	return NULL;
@@ -555,9 +671,9 @@ static __always_inline int classify(struct vm_fault *vmf, __u64 max_pgoff, struc
 }
 
 /* The end of a sync sequence, whichever event ends it. */
-static __always_inline void close_sync(struct dt_seq *s, __u64 now)
+static __always_inline void close_sync(struct dt_cpu_agg *c, struct dt_seq *s, __u64 now)
 {
-	hist_add(DT_H_SYNC_FAULT, now - s->t_start, &s->inode);
+	hist_add(c, DT_H_SYNC_FAULT, now - s->t_start, &s->inode);
 	s->t_last = now;
 	seq_release(s);
 }
@@ -569,20 +685,23 @@ static __always_inline int on_fault_done(bool typed, struct inode *inode, struct
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 	__u64 id = bpf_get_current_pid_tgid(), now, lat = 0;
-	struct dt_inode_val *v;
+	struct dt_cpu_slot *slot;
+	struct dt_cpu_agg *c;
+	struct dt_counts *v;
 	struct dt_seq *s;
 	int reason = -1;
 
 	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
-	v = inode_val(&k, vmf);
+	c = cpu_agg();
+	v = event_row(c, &k, id, vmf, &slot);
 	count(v, &k, pmd ? DT_C_PMD_FAULTS : DT_C_PTE_FAULTS);
-	count_proc(&k, id);
+	count_proc(slot, &k, id);
 	s = seq_of((__u32)id, vmf, pmd ? DT_P_PMD_TRY : DT_P_PTE_TRY);
 	if (s) {
 		lat = now - s->t_attempt;
-		hist_add(pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat, &k);
+		hist_add(c, pmd ? DT_H_PMD_FAULT : DT_H_PTE_FAULT, lat, &k);
 		s->t_last = now;
 	}
 	if (result & DT_VM_FAULT_NEEDDSYNC) {
@@ -614,10 +733,12 @@ static __always_inline int on_load_hole(bool typed, struct inode *inode, struct 
 					int type)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct dt_cpu_slot *slot;
 
-	if (!wanted(&k, bpf_get_current_pid_tgid()))
+	if (!wanted(&k, id))
 		return 0;
-	count(inode_val(&k, vmf), &k, DT_C_HOLE_LOADS);
+	count(event_row(cpu_agg(), &k, id, vmf, &slot), &k, DT_C_HOLE_LOADS);
 	emit(type, &k, vmf, 0, 0, 0);
 	return 0;
 }
@@ -649,13 +770,16 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 {
 	struct dt_inode_key k = inode_key(typed, inode);
 	__u64 id = bpf_get_current_pid_tgid(), now, lat = 0;
-	struct dt_inode_val *v;
+	struct dt_cpu_slot *slot;
+	struct dt_cpu_agg *c;
+	struct dt_counts *v;
 	struct dt_seq *s;
 
 	if (!wanted(&k, id))
 		return 0;
 	now = bpf_ktime_get_ns();
-	v = inode_val(&k, vmf);
+	c = cpu_agg();
+	v = event_row(c, &k, id, vmf, &slot);
 	s = seq_of((__u32)id, vmf, DT_P_SYNC_PENDING);
 	if (no_entry) {
 		count(v, &k, DT_C_RACES);
@@ -667,9 +791,11 @@ static __always_inline int on_mkwrite(bool typed, struct inode *inode, struct vm
 		count(v, &k, s->sync_pmd ? DT_C_PMD_UPGRADES : DT_C_PTE_UPGRADES);
 	if (s) {
 		if (s->t_fsync_end)
-			hist_add(DT_H_MKWRITE, now - s->t_fsync_end, &s->inode);
+			hist_add(c, DT_H_MKWRITE, now - s->t_fsync_end, &s->inode);
+		if (s->t_insert)
+			hist_add(c, DT_H_INSERT, now - s->t_insert, &s->inode);
 		lat = now - s->t_start;
-		close_sync(s, now);
+		close_sync(c, s, now);
 	} else {
 		add(&diag[DT_D_UNMATCHED], 1);
 	}
@@ -697,14 +823,16 @@ static __always_inline void fsync_returned(struct dt_seq *s, long ret)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u64 start = s->t_finish ? s->t_finish : s->t_needdsync;
+	struct dt_cpu_agg *c = cpu_agg();
 
 	s->t_fsync_end = now;
-	hist_add(DT_H_FSYNC, now - start, &s->inode);
+	hist_add(c, DT_H_FSYNC, now - start, &s->inode);
 	if (ret < 0) {
-		/* dax_finish_sync_fault returns SIGBUS; no dax tracepoint follows. */
+		/* dax_finish_sync_fault returns SIGBUS; no dax tracepoint follows. The shared row,
+		 * not a slot: this may be an fexit program, which can be preempted. */
 		count(bpf_map_lookup_elem(&inodes, &s->inode), &s->inode, DT_C_FSYNC_FAILURES);
 		emit(DT_E_FSYNC_FAILED, &s->inode, NULL, (int)ret, now - s->t_start, 0);
-		close_sync(s, now);
+		close_sync(c, s, now);
 	}
 }
 
@@ -747,17 +875,6 @@ static __always_inline int on_insert_enter(__u64 mkwrite)
 	s = seq_at(NULL, DT_P_SYNC_PENDING);
 	if (s)
 		s->t_insert = bpf_ktime_get_ns();
-	return 0;
-}
-
-static __always_inline int on_insert_exit(void)
-{
-	struct dt_seq *s = seq_at(NULL, DT_P_SYNC_PENDING);
-
-	if (s && s->t_insert) {
-		hist_add(DT_H_INSERT, bpf_ktime_get_ns() - s->t_insert, &s->inode);
-		s->t_insert = 0;
-	}
 	return 0;
 }
 
@@ -810,13 +927,13 @@ static __always_inline int on_writeback_range(bool typed, struct inode *inode, _
 			add(&diag[DT_D_INFLIGHT_OVERFLOW], 1);
 	} else if (s && s->t_writeback) {
 		lat = now - s->t_writeback;
-		hist_add(DT_H_WRITEBACK, lat, &k);
+		hist_add(cpu_agg(), DT_H_WRITEBACK, lat, &k);
 		s->t_writeback = 0;
 	} else if (!s) {
 		t0 = bpf_map_lookup_elem(&wb_start, &tid);
 		if (t0) {
 			lat = now - *t0;
-			hist_add(DT_H_WRITEBACK, lat, &k);
+			hist_add(cpu_agg(), DT_H_WRITEBACK, lat, &k);
 			bpf_map_delete_elem(&wb_start, &tid);
 		}
 	}
@@ -827,10 +944,12 @@ static __always_inline int on_writeback_range(bool typed, struct inode *inode, _
 static __always_inline int on_writeback_one(bool typed, struct inode *inode, __u64 pgoff)
 {
 	struct dt_inode_key k = inode_key(typed, inode);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct dt_cpu_slot *slot;
 
-	if (!wanted(&k, bpf_get_current_pid_tgid()))
+	if (!wanted(&k, id))
 		return 0;
-	count(inode_val(&k, NULL), &k, DT_C_WRITEBACKS);
+	count(event_row(cpu_agg(), &k, id, NULL, &slot), &k, DT_C_WRITEBACKS);
 	emit_at(DT_E_WRITEBACK_ONE, &k, NULL, pgoff, 0, 0, 0);
 	return 0;
 }

@@ -92,6 +92,40 @@ struct dt_proc_val {
 	char comm[DT_TASK_COMM_LEN];
 };
 
+/* Per-CPU aggregation (the cpu_aggs map): what every fault adds to, kept per CPU so that CPUs
+ * faulting the same file at once never write the same cache line; user space sums the CPUs.
+ * A CPU's slots hold the counts of the (inode, process) pairs it sees first, in place of their
+ * shared inode and process rows: the first event of a pair on a CPU claims a slot (creating
+ * the shared rows, which keep the path and comm), its later events there add to the slot only.
+ * A slot is never released: its counts stay where user space last read them. Pairs that find
+ * no free slot among their DT_CPU_SLOT_WAYS count in the shared rows, as before. */
+#define DT_CPU_SLOT_BITS 6
+#define DT_CPU_SLOTS (1 << DT_CPU_SLOT_BITS) /* per CPU */
+#define DT_CPU_SLOT_WAYS 4
+
+enum dt_slot_state {
+	DT_SLOT_CLAIMED = 1, /* inode and tgid are set */
+	DT_SLOT_PROC = 2,    /* the (inode, process) row exists: faults count here */
+};
+
+struct dt_cpu_slot {
+	/* enum dt_slot_state bits. Set after the key, and first in memory: the kernel copies a
+	 * per-CPU value to user space in ascending order, so a reader that sees the state set
+	 * sees the key that came before it. */
+	__u32 state;
+	__u32 tgid;
+	struct dt_inode_key inode;
+	__u64 counters[DT_C_NR]; /* and fallbacks: laid out as struct dt_counts */
+	__u64 fallbacks[DT_FB_NR];
+	__u64 faults; /* of the (inode, process) row */
+};
+
+struct dt_cpu_agg {
+	struct dt_hist_slots hists[DT_H_NR];
+	__u64 hist_sum_ns[DT_H_NR]; /* for Prometheus' _sum */
+	struct dt_cpu_slot slots[DT_CPU_SLOTS];
+};
+
 /* --hist-by: what the per-key histograms and the per-process table are keyed by. */
 enum dt_hist_by {
 	DT_HB_NONE,    /* host-wide histograms only; the per-key maps have one entry */

@@ -200,7 +200,8 @@
 	  DT_NEEDS("vfs_fsync_range|ext4_sync_file_exit",				\
 		   "dax_insert_pfn_mkwrite|dax_insert_pfn_mkwrite_no_entry"))		\
 	X(INSERT, "insert",								\
-	  "Latency of the writable PTE/PMD insert call of a sync fault; nests inside "	\
+	  "Latency of the writable PTE/PMD insert of a sync fault, from the insert call "	\
+	  "to the tracepoint after it (the DAX entry unlock included); nests inside "	\
 	  "daxtrace_mkwrite_latency_seconds and daxtrace_sync_fault_latency_seconds.",	\
 	  DT_NEEDS("insert_pfn|vmf_insert_pfn_pmd_prot|vmf_insert_pfn_pmd|"		\
 		   "vmf_insert_page_mkwrite|vmf_insert_folio_pmd"))			\

@@ -7,12 +7,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "cpu_aggs.h"
 #include "running_sums.h"
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 
-/* The globals live in the mmap-ed .bss: plain loads, or exchanges when resetting, so that no
- * increment made between read and reset is lost. */
+/* The rare globals live in the mmap-ed .bss: plain loads, or exchanges when resetting, so that
+ * no increment made between read and reset is lost. */
 static uint64_t take(__u64 *p, bool reset)
 {
 	return reset ? __atomic_exchange_n(p, 0, __ATOMIC_RELAXED) : __atomic_load_n(p, __ATOMIC_RELAXED);
@@ -26,13 +27,51 @@ static void take_globals(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool 
 		s->unkeyed.counters[i] = take(&b->unkeyed[i], reset);
 	for (int i = 0; i < DT_FB_NR; i++)
 		s->unkeyed.fallbacks[i] = take(&b->unkeyed_fallbacks[i], reset);
-	for (int h = 0; h < DT_H_NR; h++)
-		for (int i = 0; i < DT_MAX_SLOTS; i++)
-			s->hists[h].slots[i] = take(&b->hists[h].slots[i], reset);
 	for (int i = 0; i < DT_D_NR; i++)
 		s->diag[i] = take(&b->diag[i], reset);
-	for (int h = 0; h < DT_H_NR; h++)
-		s->hist_sum_ns[h] = take(&b->hist_sum_ns[h], reset);
+}
+
+/* Every CPU's copy of cpu_aggs, read in one lookup. */
+static int read_cpu_aggs(struct daxtrace_bpf *skel, struct dt_cpu_aggs *a)
+{
+	int n = libbpf_num_possible_cpus();
+	__u32 zero = 0;
+
+	a->cpu = NULL;
+	a->n = 0;
+	if (n <= 0)
+		return n < 0 ? n : -EINVAL;
+	a->cpu = calloc(n, sizeof(*a->cpu));
+	if (!a->cpu)
+		return -ENOMEM;
+	a->n = n;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.cpu_aggs), &zero, a->cpu))
+		return -errno;
+	return 0;
+}
+
+/* The per-CPU histograms cannot be exchanged for zero from user space: they only grow, and a
+ * reset remembers where they were, so that the next reading is the growth since. */
+static struct {
+	struct dt_hist_slots hists[DT_H_NR];
+	__u64 sum_ns[DT_H_NR];
+} hists_at_reset;
+
+static void take_hists(const struct dt_cpu_aggs *a, struct dt_snapshot *s, bool reset)
+{
+	struct dt_hist_slots now[DT_H_NR];
+	__u64 sum_ns[DT_H_NR];
+
+	dt_cpu_aggs_hists(a, now, sum_ns);
+	for (int h = 0; h < DT_H_NR; h++) {
+		for (int i = 0; i < DT_MAX_SLOTS; i++)
+			s->hists[h].slots[i] = now[h].slots[i] - hists_at_reset.hists[h].slots[i];
+		s->hist_sum_ns[h] = sum_ns[h] - hists_at_reset.sum_ns[h];
+	}
+	if (reset) {
+		memcpy(hists_at_reset.hists, now, sizeof(now));
+		memcpy(hists_at_reset.sum_ns, sum_ns, sizeof(sum_ns));
+	}
 }
 
 /* Every entry of a hash map, as key then value, into *out. The keys are listed first, then
@@ -104,19 +143,32 @@ void dt_collect_end(void)
 	dt_running_free(&running.khists);
 	dt_running_free(&running.pids);
 	running.on = false;
+	memset(&hists_at_reset, 0, sizeof(hists_at_reset));
 }
 
-/* Calls fn for every entry of a map: its value since start, or, in interval mode, what it
- * gained since the last report (which `commit` makes this one). */
+/* The CPUs' slots to add to the entries of a map, when it is the inode or process map. */
+struct slots {
+	const struct dt_cpu_aggs *aggs;
+	enum dt_slot_rows rows;
+};
+
+/* Calls fn for every entry of a map, with what slots add to it: its value since start, or, in
+ * interval mode, what it gained since the last report (which `commit` makes this one). */
 static int read_map(int fd, struct dt_running *r, size_t ksz, size_t vsz, bool commit,
-		    dt_running_fn fn, void *ctx)
+		    const struct slots *slots, dt_running_fn fn, void *ctx)
 {
-	char *ents, *ev = NULL, *final = NULL;
-	size_t n, n_ev = 0;
+	char *ents, *ev = NULL, *final = NULL, *pins = NULL;
+	size_t n, n_ev = 0, n_pins = 0;
 	int err = read_all(fd, ksz, vsz, &ents, &n);
 
-	if (err)
+	if (!err && slots)
+		err = dt_cpu_aggs_merge(slots->aggs, slots->rows, &ents, &n, &pins, &n_pins);
+	if (err) {
+		free(ents);
 		return err;
+	}
+	r->pins = pins;
+	r->n_pins = n_pins;
 	if (!running.on) {
 		/* entries are packed: a value after a 4-byte key is copied out to be aligned */
 		char *val = malloc(vsz);
@@ -128,9 +180,13 @@ static int read_map(int fd, struct dt_running *r, size_t ksz, size_t vsz, bool c
 		}
 		free(val);
 		free(ents);
+		free(pins);
 		return err;
 	}
 	err = dt_running_delta(r, ents, n, commit, fn, ctx, &ev, &n_ev);
+	free(pins);
+	r->pins = NULL;
+	r->n_pins = 0;
 	if (n_ev && !(final = malloc(vsz)))
 		err = err ?: -ENOMEM;
 	for (size_t i = 0; i < n_ev; i++) {
@@ -232,32 +288,39 @@ static uint64_t kernel_skipped(struct daxtrace_bpf *skel, bool reset)
 int dt_collect(struct daxtrace_bpf *skel, struct dt_snapshot *s, bool reset)
 {
 	struct procs procs = {};
+	struct dt_cpu_aggs aggs;
 	int err;
 
 	if (reset)
 		running_start();
 	take_globals(skel, s, reset);
 	s->diag[DT_D_KERNEL_SKIPPED] = kernel_skipped(skel, reset);
-	err = read_map(bpf_map__fd(skel->maps.inodes), &running.inodes, sizeof(struct dt_inode_key),
-		       sizeof(struct dt_inode_val), reset, add_inode, s);
+	err = read_cpu_aggs(skel, &aggs);
+	if (!err)
+		take_hists(&aggs, s, reset);
+	if (!err)
+		err = read_map(bpf_map__fd(skel->maps.inodes), &running.inodes,
+			       sizeof(struct dt_inode_key), sizeof(struct dt_inode_val), reset,
+			       &(struct slots){ &aggs, DT_SLOT_ROWS_INODES }, add_inode, s);
 	if (!err)
 		err = read_map(bpf_map__fd(skel->maps.procs), &running.procs,
-			       sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), reset, add_proc,
-			       &procs);
+			       sizeof(struct dt_proc_key), sizeof(struct dt_proc_val), reset,
+			       &(struct slots){ &aggs, DT_SLOT_ROWS_PROCS }, add_proc, &procs);
+	free(aggs.cpu);
 	if (!err)
 		err = read_map(bpf_map__fd(skel->maps.unkeyed_devs), &running.devs, sizeof(__u32),
-			       sizeof(struct dt_counts), reset, add_unkeyed_dev, s);
+			       sizeof(struct dt_counts), reset, NULL, add_unkeyed_dev, s);
 	if (!err)
 		err = read_map(bpf_map__fd(skel->maps.offsets), &running.offsets,
-			       sizeof(struct dt_offset_key), sizeof(__u64), reset, add_offset, s);
+			       sizeof(struct dt_offset_key), sizeof(__u64), reset, NULL, add_offset, s);
 	s->hist_by = skel->rodata->hist_by;
 	if (!err && s->hist_by)
 		err = read_map(bpf_map__fd(skel->maps.key_hists), &running.khists,
 			       sizeof(struct dt_khist_key), sizeof(struct dt_hist_slots), reset,
-			       add_khist, s);
+			       NULL, add_khist, s);
 	if (!err && s->hist_by == DT_HB_PROCESS)
 		err = read_map(bpf_map__fd(skel->maps.pids), &running.pids, sizeof(__u32),
-			       sizeof(struct dt_pid_val), reset, add_pid, s);
+			       sizeof(struct dt_pid_val), reset, NULL, add_pid, s);
 	if (!err) {
 		dt_snapshot_assign_procs(s, procs.e, procs.n);
 		if (dt_snapshot_set_procs(s, procs.e, procs.n))

@@ -101,6 +101,8 @@ static int configure(struct daxtrace_bpf *skel, const struct dt_config *cfg, uin
 	ro->filter_ino = cfg->ino;
 	ro->filter_paths = cfg->n_filter_paths > 0;
 	ro->filter_cgroup = cfg->cgroup != NULL;
+	ro->filter_any = ro->filter_tgid || ro->filter_tree || ro->filter_dev || ro->filter_ino ||
+			 ro->filter_paths || ro->filter_cgroup;
 	ro->trace_mode = cfg->mode == DT_MODE_TRACE || cfg->mode == DT_MODE_MAP;
 	ro->hist_unit_ns = dt_unit_div(cfg->unit);
 	err = bpf_map__set_max_entries(skel->maps.inodes, cfg->max_inodes);

@@ -48,6 +48,24 @@ static const char *find_base(const struct dt_running *r, const void *key)
 	return NULL;
 }
 
+static bool pinned(const struct dt_running *r, const void *key)
+{
+	size_t lo = 0, hi = r->n_pins;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(r->pins + mid * r->ksz, key, r->ksz);
+
+		if (!c)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* The growth of the sums in value over base (all of value when base is NULL) into out, the
  * rest of the value copied; true if anything grew. */
 static bool growth(const struct dt_running *r, const void *value, const char *base_sums,
@@ -97,7 +115,7 @@ int dt_running_delta(struct dt_running *r, char *cur, size_t n, bool commit, dt_
 			continue;
 		if (!grew && b)
 			memcpy(&idle, b + r->ksz + 8 * r->words, 8), idle++;
-		if (idle >= DT_RUNNING_IDLE) {
+		if (idle >= DT_RUNNING_IDLE && !pinned(r, key)) {
 			memcpy(ev + gone * (bs - 8), key, r->ksz);
 			memcpy(ev + gone * (bs - 8) + r->ksz, val, 8 * r->words);
 			gone++;

@@ -19,6 +19,10 @@ struct dt_running {
 	size_t words;    /* the value starts with this many u64 running sums */
 	char *base;      /* baseline entries, sorted by key: key, sums, idle reports (u64) */
 	size_t n;
+	/* Keys never evicted however idle, sorted (set by the caller before each delta): their
+	 * counts also live elsewhere (a CPU's slot) and the map entry must stay to hold them. */
+	const char *pins;
+	size_t n_pins;
 };
 
 /* Called with a key and its value, the sums replaced by their growth. */

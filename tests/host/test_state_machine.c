@@ -27,6 +27,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "collect.h"
+#include "cpu_aggs.h"
 #include "daxtrace.h"
 #include "daxtrace.skel.h"
 #include "defaults.h"
@@ -173,10 +174,60 @@ static void clear_inflight(void)
 		put_slot(set_base() + i, 0, 0, DT_P_IDLE);
 }
 
+/* Every CPU's copy of o's cpu_aggs, into a (a->cpu freed by the caller). */
+static void read_aggs(struct daxtrace_bpf *o, struct dt_cpu_aggs *a)
+{
+	__u32 zero = 0;
+
+	a->n = libbpf_num_possible_cpus();
+	a->cpu = calloc(a->n, sizeof(*a->cpu));
+	assert_non_null(a->cpu);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(o->maps.cpu_aggs), &zero, a->cpu), 0);
+}
+
+/* Counter c of inode k as a report sees it: its shared row plus every CPU's slots of it. */
+static uint64_t inode_counter(struct daxtrace_bpf *o, const struct dt_inode_key *k, int c)
+{
+	struct dt_inode_val v;
+	struct dt_cpu_aggs a;
+	uint64_t n = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), k, &v) ? 0 : v.counters[c];
+
+	read_aggs(o, &a);
+	for (size_t i = 0; i < a.n; i++)
+		for (int j = 0; j < DT_CPU_SLOTS; j++)
+			if ((a.cpu[i].slots[j].state & DT_SLOT_CLAIMED) &&
+			    !memcmp(&a.cpu[i].slots[j].inode, k, sizeof(*k)))
+				n += a.cpu[i].slots[j].counters[c];
+	free(a.cpu);
+	return n;
+}
+
+/* The histograms summed over the CPUs. */
+static void hists_now(struct dt_hist_slots *h, __u64 *sum_ns)
+{
+	struct dt_cpu_aggs a;
+
+	read_aggs(skel, &a);
+	dt_cpu_aggs_hists(&a, h, sum_ns);
+	free(a.cpu);
+}
+
+static void clear_aggs(struct daxtrace_bpf *o)
+{
+	size_t n = libbpf_num_possible_cpus();
+	void *zeros = calloc(n, sizeof(struct dt_cpu_agg));
+	__u32 zero = 0;
+
+	assert_non_null(zeros);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(o->maps.cpu_aggs), &zero, zeros, 0), 0);
+	free(zeros);
+}
+
 /* Zero all aggregates and the thread's in-flight set between tests. */
 static int reset(void **state)
 {
 	memset(skel->bss, 0, sizeof(*skel->bss));
+	clear_aggs(skel);
 	clear_map(skel->maps.inodes, sizeof(struct dt_inode_key));
 	clear_map(skel->maps.procs, sizeof(struct dt_proc_key));
 	clear_map(skel->maps.unkeyed_devs, sizeof(__u32));
@@ -332,10 +383,13 @@ static uint64_t kmem_pmd_fault_vmf(void)
 
 static uint64_t hist_n(int h)
 {
+	struct dt_hist_slots hists[DT_H_NR];
+	__u64 sum_ns[DT_H_NR];
 	uint64_t n = 0;
 
+	hists_now(hists, sum_ns);
 	for (int i = 0; i < DT_MAX_SLOTS; i++)
-		n += skel->bss->hists[h].slots[i];
+		n += hists[h].slots[i];
 	return n;
 }
 
@@ -789,6 +843,8 @@ static void test_hist_slot_in_display_unit(void **state)
 	struct daxtrace_bpf *keep = skel;
 
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		struct dt_hist_slots hists[DT_H_NR];
+		__u64 sum_ns[DT_H_NR];
 		uint64_t ns;
 		int slot = -1;
 
@@ -798,9 +854,10 @@ static void test_hist_slot_in_display_unit(void **state)
 		run(skel->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
 		usleep(2500); /* 2.5 ms or more: a different slot in each unit */
 		run(skel->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
-		ns = skel->bss->hist_sum_ns[DT_H_PTE_FAULT];
+		hists_now(hists, sum_ns);
+		ns = sum_ns[DT_H_PTE_FAULT];
 		for (int i = 0; i < DT_MAX_SLOTS; i++)
-			if (skel->bss->hists[DT_H_PTE_FAULT].slots[i])
+			if (hists[DT_H_PTE_FAULT].slots[i])
 				slot = i;
 		assert_int_equal(hist_n(DT_H_PTE_FAULT), 1);
 		assert_true(ns >= 2500000);
@@ -813,16 +870,14 @@ static void test_hist_slot_in_display_unit(void **state)
 /* Per-inode records and the process map fill in alongside the totals. */
 static void test_inode_record(void **state)
 {
-	struct dt_inode_key k = {}, next;
+	struct dt_inode_key k = {};
 	struct dt_inode_val v;
 	int fd = bpf_map__fd(skel->maps.inodes);
 
-	while (!bpf_map_get_next_key(fd, NULL, &next))
-		bpf_map_delete_elem(fd, &next);
 	run(skel->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
 	run(skel->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
 	assert_int_equal(bpf_map_lookup_elem(fd, &k, &v), 0); /* (dev 0, ino 0): NULL inode */
-	assert_int_equal(v.counters[DT_C_PTE_FAULTS], 1);
+	assert_int_equal(inode_counter(skel, &k, DT_C_PTE_FAULTS), 1);
 }
 
 /* The inode map full: events still count, in the unkeyed totals of the host and of their
@@ -1145,6 +1200,7 @@ static struct daxtrace_bpf *open_filtered(bool paths, bool cgroup)
 		return NULL;
 	o->rodata->filter_paths = paths;
 	o->rodata->filter_cgroup = cgroup;
+	o->rodata->filter_any = paths || cgroup;
 	bpf_object__for_each_program(p, o->obj)
 		bpf_program__set_autoload(p, !strncmp(bpf_program__section_name(p), "raw_tp/", 7));
 	if (daxtrace_bpf__load(o)) {
@@ -1158,13 +1214,12 @@ static struct daxtrace_bpf *open_filtered(bool paths, bool cgroup)
 static int counted(struct daxtrace_bpf *o)
 {
 	struct dt_inode_key k = {};
-	struct dt_inode_val v = {};
 	uint64_t before, after;
 
-	before = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), &k, &v) ? 0 : v.counters[DT_C_PTE_FAULTS];
+	before = inode_counter(o, &k, DT_C_PTE_FAULTS);
 	run(o->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
 	run(o->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
-	after = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), &k, &v) ? 0 : v.counters[DT_C_PTE_FAULTS];
+	after = inode_counter(o, &k, DT_C_PTE_FAULTS);
 	return (int)(after - before);
 }
 

@@ -114,11 +114,36 @@ static void test_idle_entries_are_evicted_and_settled(void **state)
 	dt_running_free(&r);
 }
 
+/* A pinned key (a CPU's slot holds its counts) stays however idle: deleting its entry would
+ * count the slot's share again when it comes back. */
+static void test_pinned_entries_stay(void **state)
+{
+	struct dt_running r;
+	struct ent e[] = { { 2, { 9, 0 }, "idle" } };
+	uint32_t pin = 2;
+	struct seen s;
+	size_t nev;
+	char *ev;
+
+	dt_running_init(&r, 4, 24, 2);
+	r.pins = (const char *)&pin;
+	r.n_pins = 1;
+	for (int round = 0; round <= DT_RUNNING_IDLE + 1; round++) {
+		step(&r, e, 1, true, &s, &nev, &ev);
+		assert_int_equal(nev, 0);
+	}
+	e[0].sums[0] = 10;
+	step(&r, e, 1, true, &s, &nev, &ev);
+	assert_int_equal(s.total[0], 1);
+	dt_running_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intervals_add_up_to_the_running_sums),
 		cmocka_unit_test(test_idle_entries_are_evicted_and_settled),
+		cmocka_unit_test(test_pinned_entries_stay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
