@@ -5,7 +5,7 @@ $(BUILD)/bench/dtbench: tools/bench/dtbench.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -D_GNU_SOURCE $(CFLAGS) $(WARN) -static $< -o $@
 
-bench: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/bench/dtbench
+bench: $(BUILD)/daxtrace $(BUILD)/daxload $(BUILD)/bench/dtbench $(BUILD)/bench/contention
 	$(Q)tools/bench/run
 
 # The programs' cost per fault with one CPU faulting and with all at once, through
