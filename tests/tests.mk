@@ -15,7 +15,7 @@ check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py tests/unit/check-trace-oracle.py
 
 check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log \
-		$(BUILD)/tests/test_core_relocs
+		$(BUILD)/tests/test_core_relocs $(BUILD)/bench/contention
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
@@ -119,7 +119,7 @@ $(ASAN)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(ASAN)/libbpf_log.o
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/libbpf_log.o -lcmocka $(LDLIBS) -o $@
 
 .PHONY: check-asan
-check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASAN)/tests/test_libbpf_log
+check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASAN)/tests/test_libbpf_log $(BUILD)/bench/contention
 	$(Q)rm -rf $(ASAN)/reports && mkdir -p $(ASAN)/reports && chmod 1777 $(ASAN)/reports
 	$(Q)$(ASAN_ENV) tests/run-unit $(ASAN_UNIT); u=$$?; \
 	$(ASAN_ENV) DAXTRACE_BIN=$(CURDIR)/$(ASAN)/daxtrace DAXTRACE_TESTS=$(CURDIR)/$(ASAN)/tests tests/host/run; h=$$?; \

@@ -721,6 +721,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	print_figures();
+	fflush(stdout); /* the figures before a self-check failure, in a log of both streams */
 	rc = self_check();
 	fflush(stdout);
 	return rc;
