@@ -49,7 +49,7 @@ enum {
 #define FAULT_FLAG_WRITE 0x1
 #define VM_SHARED 0x8
 #define PAGE_SIZE 4096ULL
-#define FAKE_DEV ((259u << 20) | 0) /* MKDEV(259, 0): a pmem namespace */
+#define FAKE_DEV dt_dev_encode(259, 0) /* the kernel's MKDEV(259, 0): a pmem namespace */
 #define FAKE_INO 4242
 #define FAKE_GEN 7
 #define FAKE_NAME "contention"
@@ -591,6 +591,8 @@ struct expect {
 static int self_check(void)
 {
 	uint64_t n = events * (uint64_t)rounds * (uint64_t)(1 + nworkers);
+	const struct dt_inode_key fake = { .dev = FAKE_DEV, .gen = FAKE_GEN, .ino = FAKE_INO };
+	const struct dt_inode_rec *row;
 	struct dt_snapshot s;
 	int bad = -1;
 
@@ -600,7 +602,13 @@ static int self_check(void)
 		dt_snapshot_free(&s);
 		return EXIT_RUNTIME;
 	}
+	/* the programs read the fake inode through its pointers: every fault is in its row */
+	row = dt_snapshot_find(&s, &fake);
 	struct expect e[] = {
+		{ "inode rows", s.n_inodes, 1 },
+		{ "pte_faults of the fake inode's row", row ? row->val.counters[DT_C_PTE_FAULTS] : 0, 2 * n },
+		/* its name taken once, as for a real file, not tried again at every fault */
+		{ "rows named " FAKE_NAME, row && !strcmp(row->val.path[0], FAKE_NAME), 1 },
 		{ "pte_faults", s.totals[DT_C_PTE_FAULTS], 2 * n },
 		{ "sync_faults", s.totals[DT_C_SYNC_FAULTS], n },
 		{ "pte_upgrades", s.totals[DT_C_PTE_UPGRADES], n },
@@ -617,8 +625,9 @@ static int self_check(void)
 			(unsigned long long)e[bad].got, (unsigned long long)e[bad].want);
 	else
 		printf("@@contention selfcheck ok pte_faults=%llu sync_faults=%llu pte_upgrades=%llu\n",
-		       (unsigned long long)e[0].got, (unsigned long long)e[1].got,
-		       (unsigned long long)e[2].got);
+		       (unsigned long long)s.totals[DT_C_PTE_FAULTS],
+		       (unsigned long long)s.totals[DT_C_SYNC_FAULTS],
+		       (unsigned long long)s.totals[DT_C_PTE_UPGRADES]);
 	dt_snapshot_free(&s);
 	return bad >= 0 ? EXIT_SELFCHECK : EXIT_OK;
 }
@@ -661,8 +670,12 @@ static int setup(void)
 	trivial_fd = load_trivial();
 	if (trivial_fd < 0)
 		return bpf_failure("loading the trivial program");
-	if (kmem_setup(64 * 1024) || layout(nworkers) || at.size > kmem_size)
+	/* the fixed structs take a few KiB; a vm_fault about 200 bytes */
+	if (kmem_setup(16384 + (size_t)nworkers * 512) || layout(nworkers))
 		return bpf_failure("kernel memory for the fake fault");
+	if (at.size > kmem_size)
+		return fprintf(stderr, "contention: the fake structs need %zu bytes, more than %zu\n",
+			       at.size, kmem_size), EXIT_RUNTIME;
 	if (fake_file())
 		return fprintf(stderr, "contention: this kernel's BTF lacks a field of the fake fault\n"),
 		       EXIT_RUNTIME;
