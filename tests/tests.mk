@@ -15,7 +15,7 @@ check-unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit $(UNIT_TESTS) tests/unit/check-tables.py tests/unit/check-trace-oracle.py
 
 check-host: $(BUILD)/daxtrace $(BUILD)/tests/test_state_machine $(BUILD)/tests/test_libbpf_log \
-		$(BUILD)/tests/test_core_relocs
+		$(BUILD)/tests/test_core_relocs $(BUILD)/bench/contention
 	$(Q)tests/host/run
 
 # Real kernels in pmem guests (QEMU): the smoke set by default, everything with check-full.
@@ -46,9 +46,9 @@ $(BUILD)/asuser: tests/operator/asuser.c | $(BUILD)
 	$(Q)$(CC) -std=gnu11 $(CFLAGS) $(WARN) -static $< -o $@
 
 # Needs root: BPF_PROG_TEST_RUN of the raw_tp programs.
-$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
+$(BUILD)/tests/test_state_machine: tests/host/test_state_machine.c tests/lib/kmem.c tests/lib/kmem.h $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) $(BUILD)/daxtrace.skel.h $(LIBBPF_A) | $(BUILD)/tests
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes $< $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) -lcmocka $(LDLIBS) -pthread -o $@
+	$(Q)$(CC) $(CPPFLAGS_US) $(CFLAGS) $(WARN) -Wno-missing-prototypes -Itests/lib $< tests/lib/kmem.c $(BUILD)/collect.o $(BUILD)/inflight.o $(BUILD)/kernel_probe.o $(BUILD)/probes.o $(BUILD)/libbpf_log.o $(CORE_OBJS) -lcmocka $(LDLIBS) -pthread -o $@
 
 # libbpf's own messages through daxtrace's print callback: links libbpf, so not a unit test.
 $(BUILD)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(BUILD)/libbpf_log.o $(LIBBPF_A) | $(BUILD)/tests
@@ -108,10 +108,10 @@ $(ASAN)/tests/%: tests/unit/%.c $(ASAN_CORE)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) $< $(ASAN_CORE) -lcmocka -ljson-c -o $@
 
-$(ASAN)/tests/test_state_machine: tests/host/test_state_machine.c $(ASAN)/collect.o $(ASAN)/inflight.o $(ASAN)/kernel_probe.o $(ASAN)/libbpf_log.o $(ASAN_CORE) $(BUILD)/daxtrace.skel.h $(LIBBPF_A)
+$(ASAN)/tests/test_state_machine: tests/host/test_state_machine.c tests/lib/kmem.c tests/lib/kmem.h $(ASAN)/collect.o $(ASAN)/inflight.o $(ASAN)/kernel_probe.o $(ASAN)/libbpf_log.o $(ASAN_CORE) $(BUILD)/daxtrace.skel.h $(LIBBPF_A)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/collect.o $(ASAN)/inflight.o $(ASAN)/kernel_probe.o $(ASAN)/libbpf_log.o $(ASAN_CORE) -lcmocka $(LDLIBS) -pthread -o $@
+	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes -Itests/lib $< tests/lib/kmem.c $(ASAN)/collect.o $(ASAN)/inflight.o $(ASAN)/kernel_probe.o $(ASAN)/libbpf_log.o $(ASAN_CORE) -lcmocka $(LDLIBS) -pthread -o $@
 
 $(ASAN)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(ASAN)/libbpf_log.o $(LIBBPF_A)
 	$(call msg,CC-ASAN,$@)
@@ -119,7 +119,7 @@ $(ASAN)/tests/test_libbpf_log: tests/host/test_libbpf_log.c $(ASAN)/libbpf_log.o
 	$(Q)$(CC) $(CPPFLAGS_US) $(ASAN_CFLAGS) $(WARN) -Wno-missing-prototypes $< $(ASAN)/libbpf_log.o -lcmocka $(LDLIBS) -o $@
 
 .PHONY: check-asan
-check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASAN)/tests/test_libbpf_log
+check-asan: $(ASAN)/daxtrace $(ASAN_UNIT) $(ASAN)/tests/test_state_machine $(ASAN)/tests/test_libbpf_log $(BUILD)/bench/contention
 	$(Q)rm -rf $(ASAN)/reports && mkdir -p $(ASAN)/reports && chmod 1777 $(ASAN)/reports
 	$(Q)$(ASAN_ENV) tests/run-unit $(ASAN_UNIT); u=$$?; \
 	$(ASAN_ENV) DAXTRACE_BIN=$(CURDIR)/$(ASAN)/daxtrace DAXTRACE_TESTS=$(CURDIR)/$(ASAN)/tests tests/host/run; h=$$?; \

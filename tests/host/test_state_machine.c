@@ -32,7 +32,9 @@
 #include "daxtrace.skel.h"
 #include "defaults.h"
 #include "inflight.h"
+#include "kmem.h"
 
+#define KMEM_SIZE 1024 /* the kernel memory the cases fill in (kmem_setup) */
 #define NOPAGE 0x100
 #define FALLBACK 0x800
 #define NEEDDSYNC 0x2000
@@ -41,8 +43,6 @@
 
 static struct daxtrace_bpf *skel;
 static enum dt_inflight variant; /* the object under test */
-static int kmem_setup(void);
-static void kmem_teardown(void);
 
 static int quiet(enum libbpf_print_level l, const char *f, va_list ap)
 {
@@ -85,7 +85,7 @@ static int setup(void **state)
 {
 	libbpf_set_print(quiet);
 	skel = open_raw_tp(1000);
-	return skel ? kmem_setup() : -1;
+	return skel ? kmem_setup(KMEM_SIZE) : -1;
 }
 
 static int teardown(void **state)
@@ -259,101 +259,11 @@ static int try_run(struct bpf_program *prog, int nargs, ...)
 #define VMF2 0xffff888000002000ULL
 
 /* Kernel memory with contents of the test's choosing, for the pointer arguments whose
- * targets the programs read: one BPF array value, whose kernel address a tiny raw_tp program
- * stores into the value itself (root may leak pointers into a map). The structs in it are laid
- * out with the running kernel's BTF offsets, as the programs' CO-RE reads expect. */
-#define KMEM_SIZE 1024
-static int kmem_fd = -1;
-static uint64_t kmem_addr;
-static uint8_t kmem[KMEM_SIZE];
-static struct btf *vmlinux_btf;
-
-static int kmem_setup(void)
-{
-	/* r2 = &key(0); r0 = bpf_map_lookup_elem(map, r2); if r0: *(u64 *)r0 = r0; return 0 */
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4, .imm = 0 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
-		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
-		{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1, .src_reg = BPF_PSEUDO_MAP_FD },
-		{},
-		{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
-		{ .code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = BPF_REG_0, .off = 1, .imm = 0 },
-		{ .code = BPF_STX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0 },
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	uint32_t key = 0;
-	int prog;
-
-	kmem_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dt_test_kmem", 4, KMEM_SIZE, 1, NULL);
-	if (kmem_fd < 0)
-		return -1;
-	insns[3].imm = kmem_fd;
-	prog = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "dt_test_kaddr", "GPL", insns,
-			     sizeof(insns) / sizeof(insns[0]), NULL);
-	if (prog < 0)
-		return -1;
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	if (bpf_prog_test_run_opts(prog, &opts) || bpf_map_lookup_elem(kmem_fd, &key, kmem))
-		return -1;
-	close(prog);
-	memcpy(&kmem_addr, kmem, sizeof(kmem_addr));
-	vmlinux_btf = btf__load_vmlinux_btf();
-	return kmem_addr && vmlinux_btf ? 0 : -1;
-}
-
-static void kmem_teardown(void)
-{
-	btf__free(vmlinux_btf);
-	if (kmem_fd >= 0)
-		close(kmem_fd);
-}
-
-/* Byte offset and size of STRUCT.FIELD in the running kernel, looking into anonymous members
- * (vm_fault keeps vma, pgoff and address in an anonymous const struct; vm_area_struct has
- * vm_flags in a union from 6.3). */
-static int field_in(__u32 type_id, const char *field, __u32 *off, __u32 *size)
-{
-	const struct btf_type *t = btf__type_by_id(vmlinux_btf, btf__resolve_type(vmlinux_btf, type_id));
-	const struct btf_member *m = btf_members(t);
-
-	for (int i = 0; i < btf_vlen(t); i++, m++) {
-		const char *name = btf__name_by_offset(vmlinux_btf, m->name_off);
-		__u32 inner;
-
-		if (name && !strcmp(name, field)) {
-			*off = btf_member_bit_offset(t, i) / 8;
-			*size = btf__resolve_size(vmlinux_btf, m->type);
-			return 0;
-		}
-		if ((!name || !*name) && !field_in(m->type, field, &inner, size)) {
-			*off = btf_member_bit_offset(t, i) / 8 + inner;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* Writes VALUE into the STRUCT at byte BASE of the kernel memory, at FIELD's offset. */
-static void kmem_set(uint32_t base, const char *type, const char *field, uint64_t value)
-{
-	__s32 id = btf__find_by_name_kind(vmlinux_btf, type, BTF_KIND_STRUCT);
-	__u32 off = 0, size = 0;
-
-	assert_true(id > 0);
-	assert_int_equal(field_in(id, field, &off, &size), 0);
-	assert_true(size <= 8 && base + off + size <= KMEM_SIZE);
-	memcpy(kmem + base + off, &value, size); /* little-endian: the low bytes */
-}
-
-static void kmem_store(void)
-{
-	uint32_t key = 0;
-
-	memcpy(kmem, &kmem_addr, sizeof(kmem_addr));
-	assert_int_equal(bpf_map_update_elem(kmem_fd, &key, kmem, BPF_ANY), 0);
-}
+ * targets the programs read (tests/lib/kmem.h). The cases below use kmem_set and kmem_store as
+ * assertions: the macros call the library's functions (a macro does not expand inside itself). */
+#define kmem_set(base, type, field, value) \
+	assert_int_equal(kmem_set(base, type, field, value), 0)
+#define kmem_store() assert_int_equal(kmem_store(), 0)
 
 /* Where the structs go in the kernel memory. */
 #define K_VMF 64
@@ -370,7 +280,7 @@ static uint64_t kmem_pmd_fault_vmf(void)
 {
 	const uint64_t addr = 0x7f0000000000ULL;
 
-	memset(kmem, 0, sizeof(kmem));
+	memset(kmem, 0, kmem_size);
 	kmem_set(K_VMF, "vm_fault", "vma", kmem_addr + K_VMA);
 	kmem_set(K_VMF, "vm_fault", "pgoff", 0);
 	kmem_set(K_VMF, "vm_fault", "address", addr);

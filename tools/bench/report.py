@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Reads the guest logs of `make bench` (tools/bench/guest-bench output, one per kernel) and
 prints the results as Markdown: the overhead table, start-up and RSS, daxtrace's per-program BPF
-cost, map memory, and the check that the bpftrace script gives daxtrace's numbers.
+cost, map memory, the check that the bpftrace script gives daxtrace's numbers, and the contention
+of the programs on all CPUs of the host (build/bench/contention).
 
-usage: report.py DIR KERNEL...      (DIR holds KERNEL.log, KERNEL.stderr, meta.txt, host.txt)
+usage: report.py DIR KERNEL...      (DIR holds KERNEL.log, KERNEL.stderr, meta.txt, host.txt,
+                                     contention.txt)
 """
 import json
 import os
@@ -235,6 +237,50 @@ def insn_ns(m):
     """ns of guest time per executed instruction under icount (2^shift), or None on the host's clock."""
     mm = re.search(r"shift=(\d+)", m.get("icount", [""])[0])
     return 2 ** int(mm.group(1)) if mm else None
+
+
+CONTENTION_GOAL = 1.2
+
+
+def contention(d, P):
+    """The Contention section from DIR/contention.txt (build/bench/contention's output, or a
+    contention_skipped / contention_failed line saying why there is none)."""
+    path = os.path.join(d, "contention.txt")
+    P("## Contention: daxtrace's programs on one CPU and on all at once (host)")
+    P("")
+    if not os.path.exists(path):
+        P("- not run (no %s)" % path)
+        P("")
+        return
+    lines = open(path).read().splitlines()
+    why = [ln for ln in lines if ln.startswith(("contention_skipped", "contention_failed"))]
+    figs = {}
+    for ln in lines:
+        x = ln.split()
+        if len(x) >= 2 and x[0] == "@@contention":
+            figs[x[1]] = dict(kv.split("=", 1) for kv in x[2:] if "=" in kv)
+    seqs = [k for k in figs if k not in ("baseline", "selfcheck")]
+    if why or not seqs:
+        P("- not measured: %s" % (" ".join(why[0].split()[1:]) if why else "no figures in contention.txt"))
+        P("")
+        return
+    P("Each fault's events run through BPF_PROG_TEST_RUN on its thread's CPU (one thread per CPU, "
+      "pinned), first one thread with the other CPUs idle, then all at once; the cost of the test-run "
+      "syscall with a program that only returns, timed alongside, is subtracted. Median of the rounds. "
+      "Goal: all/one <= %.1f." % CONTENTION_GOAL)
+    P("")
+    P("| sequence | CPUs | ns/fault one | ns/fault all | all/one | goal |")
+    P("|---|---|---|---|---|---|")
+    for k in seqs:
+        f = figs[k]
+        r = float(f.get("ratio", "nan"))
+        P("| %s | %s | %s | %s | %.2f | %s |" % (k, f.get("cpus", "?"), f.get("one", "?"), f.get("all", "?"), r,
+                                                "met" if r <= CONTENTION_GOAL else "**not met**"))
+    b = figs.get("baseline", {})
+    P("")
+    P("Test-run syscall alone: one %s ns, all %s ns. Self-check (counters read back through dt_collect): %s." % (
+        b.get("one", "?"), b.get("all", "?"), "exact" if "selfcheck" in figs else "**missing**"))
+    P("")
 
 
 def main():
@@ -518,6 +564,7 @@ def main():
             P("Map memlock against --max-inodes (nothing traced): " + ", ".join(
                 "%d: %.1f MiB" % (mi, sum(x["memlock"] for x in ms) / 2**20) for mi, ms in sorted(g["maxinodes"].items())))
             P("")
+    contention(d, P)
     P("Wall time of `make bench`: %s s." % (m.get("wall_s", ["?"])[0]))
     print("\n".join(out))
 
