@@ -191,13 +191,6 @@ static __always_inline void trace_inode(const struct dt_inode_key *k, struct vm_
 
 /* ---- this CPU's slots ------------------------------------------------------------------ */
 
-static __always_inline __u32 slot_hash(const struct dt_inode_key *k, __u32 tgid)
-{
-	__u64 x = k->ino ^ ((__u64)k->dev << 32) ^ k->gen ^ ((__u64)tgid << 20);
-
-	return (__u32)((x * 0x9e3779b97f4a7c15ULL) >> (64 - DT_CPU_SLOT_BITS));
-}
-
 /* A free slot becomes the pair's once the shared inode row exists (it holds the path, and
  * user space reports the inode from it); false when the inode map is full. */
 static __always_inline bool slot_claim(struct dt_cpu_slot *s, const struct dt_inode_key *k,
@@ -222,7 +215,7 @@ static __always_inline struct dt_cpu_slot *cpu_slot(struct dt_cpu_agg *c,
 						     const struct dt_inode_key *k, __u32 tgid,
 						     struct vm_fault *vmf)
 {
-	__u32 h = slot_hash(k, tgid);
+	__u32 h = dt_slot_hash(k, tgid);
 
 	if (!c)
 		return NULL;

@@ -120,6 +120,14 @@ struct dt_cpu_slot {
 	__u64 faults; /* of the (inode, process) row */
 };
 
+/* The first of a pair's ways (shared with the tests, which fill them on purpose). */
+static inline __u32 dt_slot_hash(const struct dt_inode_key *k, __u32 tgid)
+{
+	__u64 x = k->ino ^ ((__u64)k->dev << 32) ^ k->gen ^ ((__u64)tgid << 20);
+
+	return (__u32)((x * 0x9e3779b97f4a7c15ULL) >> (64 - DT_CPU_SLOT_BITS));
+}
+
 struct dt_cpu_agg {
 	struct dt_hist_slots hists[DT_H_NR];
 	__u64 hist_sum_ns[DT_H_NR]; /* for Prometheus' _sum */

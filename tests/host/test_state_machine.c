@@ -790,6 +790,63 @@ static void test_inode_record(void **state)
 	assert_int_equal(inode_counter(skel, &k, DT_C_PTE_FAULTS), 1);
 }
 
+/* Pins this thread to cpu, so that the programs it runs use that CPU's aggregates. */
+static void on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+static void any_cpu(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (int i = 0; i < libbpf_num_possible_cpus() && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* One file's counts live in per-CPU slots and, where a CPU's ways for the pair are taken by
+ * other pairs, in the shared rows; the report sums them exactly. CPU 0's four ways for (the
+ * NULL inode, this process) are filled first, so its fault counts in the shared rows; the last
+ * CPU's fault claims a slot there. */
+static void test_cpu_slots_and_shared_rows(void **state)
+{
+	int last = libbpf_num_possible_cpus() - 1;
+	struct dt_inode_key k = {};
+	struct dt_cpu_aggs a;
+	struct dt_snapshot s;
+	struct dt_inode_val v;
+	__u32 tgid = getpid(), zero = 0, h = dt_slot_hash(&k, tgid);
+
+	read_aggs(skel, &a);
+	for (int i = 0; i < DT_CPU_SLOT_WAYS; i++) {
+		struct dt_cpu_slot *sl = &a.cpu[0].slots[(h + i) & (DT_CPU_SLOTS - 1)];
+
+		sl->state = DT_SLOT_CLAIMED;
+		sl->inode.ino = 1000 + i;
+	}
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(skel->maps.cpu_aggs), &zero, a.cpu, 0), 0);
+	free(a.cpu);
+	for (int cpu = 0; cpu <= last; cpu += last ? last : 1) {
+		on_cpu(cpu);
+		run(skel->progs.raw_dax_pte_fault, 3, 0ULL, VMF, 0ULL);
+		run(skel->progs.raw_dax_pte_fault_done, 3, 0ULL, VMF, (uint64_t)NOPAGE);
+	}
+	any_cpu();
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(skel->maps.inodes), &k, &v), 0);
+	assert_int_equal(v.counters[DT_C_PTE_FAULTS], 1); /* CPU 0's */
+	assert_int_equal(inode_counter(skel, &k, DT_C_PTE_FAULTS), last ? 2 : 1);
+	s = snap_now();
+	assert_int_equal(s.totals[DT_C_PTE_FAULTS], last ? 2 : 1);
+	assert_int_equal(hist_n(DT_H_PTE_FAULT), last ? 2 : 1);
+	dt_snapshot_free(&s);
+}
+
 /* The inode map full: events still count, in the unkeyed totals of the host and of their
  * device, so that TOTAL and the device totals stay exact and equal to rows + unkeyed. */
 static void test_full_inode_map_keeps_totals_exact(void **state)
@@ -1234,6 +1291,7 @@ int main(void)
 		cmocka_unit_test_setup(test_dstmap_decides_later_reasons, reset),
 		cmocka_unit_test_setup(test_writeback_timing, reset),
 		cmocka_unit_test_setup(test_inode_record, reset),
+		cmocka_unit_test_setup(test_cpu_slots_and_shared_rows, reset),
 		cmocka_unit_test_setup(test_full_inode_map_keeps_totals_exact, reset),
 		cmocka_unit_test_setup(test_hist_slot_in_display_unit, reset),
 		cmocka_unit_test_setup(test_full_table_counts_without_timing, reset),
