@@ -134,8 +134,10 @@ static void usage(FILE *f)
 		"Runs daxtrace's raw_tp programs through BPF_PROG_TEST_RUN with the events of a PTE\n"
 		"sync fault and of a read fault, one thread per CPU, and prints the ns per fault with\n"
 		"one thread running and with all at once (median of the rounds), minus the cost of the\n"
-		"test-run syscall itself. Then checks that daxtrace's counters (read as its reports\n"
-		"read them) hold exactly the faults that ran. Needs root.\n"
+		"test-run syscall itself; and what this machine charges for one cache line two CPUs\n"
+		"write at once, against lines of their own (without such a charge no contention can\n"
+		"show). Then checks that daxtrace's counters (read as its reports read them) hold\n"
+		"exactly the faults that ran. Needs root.\n"
 		"  --events N   faults of each kind per thread and run (default 100000)\n"
 		"  --rounds R   rounds, each one thread then all threads (default 5, at most %d)\n"
 		"  -v           libbpf's warnings\n"
@@ -710,6 +712,68 @@ static void stop_workers(void)
 		pthread_join(workers[i].thread, NULL);
 }
 
+/* What this machine charges for one cache line written by two CPUs at once: the first and
+ * last CPU add to one shared 8-byte counter, then each to its own line. Where the two cost
+ * the same (SMT siblings, or vCPUs the host runs in turn), no contention can show here, and
+ * the ratio above says nothing about a many-core host. */
+#define CAL_OPS 5000000
+
+static _Alignas(128) uint64_t cal_line[2][16];
+static pthread_barrier_t cal_start;
+
+struct cal {
+	int cpu;
+	uint64_t *p;
+	double ns;
+};
+
+static void *cal_main(void *arg)
+{
+	struct cal *c = arg;
+	cpu_set_t set;
+	uint64_t t0;
+
+	CPU_ZERO(&set);
+	CPU_SET(c->cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	pthread_barrier_wait(&cal_start);
+	t0 = now_ns();
+	for (int i = 0; i < CAL_OPS; i++)
+		__atomic_fetch_add(c->p, 1, __ATOMIC_RELAXED);
+	c->ns = (double)(now_ns() - t0) / CAL_OPS;
+	return NULL;
+}
+
+/* ns per atomic add, the larger of the two threads', with both on one line or on their own. */
+static double cal_run(bool same)
+{
+	struct cal c[2] = { { 0, &cal_line[0][0], 0 }, { nworkers - 1, &cal_line[same ? 0 : 1][0], 0 } };
+	pthread_t t[2];
+
+	pthread_barrier_init(&cal_start, NULL, 2);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, cal_main, &c[i]))
+			return -1;
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&cal_start);
+	return c[0].ns > c[1].ns ? c[0].ns : c[1].ns;
+}
+
+static void calibrate(void)
+{
+	double own, shared;
+
+	if (nworkers < 2)
+		return;
+	own = cal_run(false);
+	shared = cal_run(true);
+	printf("cache line written by CPUs 0 and %d at once: %.1f ns per atomic add, %.1f ns on lines "
+	       "of their own (%.2fx)\n", nworkers - 1, shared, own, own > 0 ? shared / own : 0);
+	printf("@@contention calibration shared=%.1f own=%.1f ratio=%.2f cpus=%d\n", shared, own,
+	       own > 0 ? shared / own : 0, nworkers);
+}
+
 int main(int argc, char **argv)
 {
 	int rc;
@@ -734,6 +798,7 @@ int main(int argc, char **argv)
 	if (rc)
 		return rc;
 	print_figures();
+	calibrate();
 	fflush(stdout); /* the figures before a self-check failure, in a log of both streams */
 	rc = self_check();
 	fflush(stdout);

@@ -259,7 +259,7 @@ def contention(d, P):
         x = ln.split()
         if len(x) >= 2 and x[0] == "@@contention":
             figs[x[1]] = dict(kv.split("=", 1) for kv in x[2:] if "=" in kv)
-    seqs = [k for k in figs if k not in ("baseline", "selfcheck")]
+    seqs = [k for k in figs if k not in ("baseline", "selfcheck", "calibration")]
     if why or not seqs:
         P("- not measured: %s" % (" ".join(why[0].split()[1:]) if why else "no figures in contention.txt"))
         P("")
@@ -280,6 +280,14 @@ def contention(d, P):
     P("")
     P("Test-run syscall alone: one %s ns, all %s ns. Self-check (counters read back through dt_collect): %s." % (
         b.get("one", "?"), b.get("all", "?"), "exact" if "selfcheck" in figs else "**missing**"))
+    c = figs.get("calibration")
+    if c:
+        P("")
+        P("What this host charges for a contended cache line: CPUs 0 and %d adding to one counter at once, "
+          "%s ns per atomic add; to counters on lines of their own, %s ns (%sx). Near 1x, this host cannot "
+          "show contention at all (SMT siblings, or vCPUs run in turn), and the ratios above are a floor; "
+          "docs/PERFORMANCE.md models a many-core host." % (
+              int(c.get("cpus", "2")) - 1, c.get("shared", "?"), c.get("own", "?"), c.get("ratio", "?")))
     P("")
 
 
