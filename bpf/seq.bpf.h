@@ -191,26 +191,43 @@ static __always_inline void trace_inode(const struct dt_inode_key *k, struct vm_
 
 /* ---- this CPU's slots ------------------------------------------------------------------ */
 
+/* Moves a slot's state from old to new, if it is still old. From 6.18 a BPF program can be
+ * preempted mid-run, so two programs of this CPU (never the same one: the kernel's recursion
+ * guard) may be at one slot; whoever swaps first wins. Kernels that refuse compare-and-swap
+ * (before 5.12, the hash build) run tracepoint programs with preemption off: nothing else
+ * writes this CPU's slots meanwhile there, and an add does it. */
+static __always_inline bool slot_state_swap(__u32 *state, __u32 old, __u32 new)
+{
+#ifdef DT_INFLIGHT_HASH
+	if (*(volatile __u32 *)state != old)
+		return false;
+	__sync_fetch_and_add(state, new - old);
+	return true;
+#else
+	return __sync_val_compare_and_swap(state, old, new) == old;
+#endif
+}
+
 /* A free slot becomes the pair's once the shared inode row exists (it holds the path, and
- * user space reports the inode from it); false when the inode map is full. */
+ * user space reports the inode from it); false when the inode map is full or another program
+ * of this CPU took the slot first (the event then counts in the shared row). */
 static __always_inline bool slot_claim(struct dt_cpu_slot *s, const struct dt_inode_key *k,
 				       __u32 tgid, struct vm_fault *vmf)
 {
-	if (!inode_val_quiet(k, vmf))
+	if (!inode_val_quiet(k, vmf) || !slot_state_swap(&s->state, 0, DT_SLOT_CLAIMING))
 		return false;
 	s->inode = *k;
 	s->tgid = tgid;
-	/* an atomic, so that the key's stores are visible before the state that publishes it to
-	 * a reader in user space */
-	__sync_fetch_and_add(&s->state, DT_SLOT_CLAIMED);
+	/* an atomic after the key's stores: a reader that sees CLAIMED sees the key */
+	slot_state_swap(&s->state, DT_SLOT_CLAIMING, DT_SLOT_CLAIMED);
 	return true;
 }
 
 /* This CPU's slot of the pair (inode k, process tgid): found among its ways, or claimed in the
  * first free one; NULL when its ways hold other pairs or the inode map is full. Slots are
- * never released, so a pair is always in the first free way its ways had when it came: a free
- * way ends the search. Only tracepoint programs, which run with preemption off, touch slots:
- * nothing else writes this CPU's slots while one runs, so a claim needs no atomic. */
+ * never released, so a pair is in the first free way its ways had when it came (or a later
+ * one, if a preempted claim held that way then): a free way ends the search. Only
+ * tracepoint programs use slots. */
 static __always_inline struct dt_cpu_slot *cpu_slot(struct dt_cpu_agg *c,
 						     const struct dt_inode_key *k, __u32 tgid,
 						     struct vm_fault *vmf)
@@ -221,11 +238,12 @@ static __always_inline struct dt_cpu_slot *cpu_slot(struct dt_cpu_agg *c,
 		return NULL;
 	for (int i = 0; i < DT_CPU_SLOT_WAYS; i++) {
 		struct dt_cpu_slot *s = &c->slots[(h + i) & (DT_CPU_SLOTS - 1)];
+		__u32 state = *(volatile __u32 *)&s->state;
 
-		if (!s->state)
+		if (!state)
 			return slot_claim(s, k, tgid, vmf) ? s : NULL;
-		if (s->inode.ino == k->ino && s->tgid == tgid && s->inode.dev == k->dev &&
-		    s->inode.gen == k->gen)
+		if ((state & DT_SLOT_CLAIMED) && s->inode.ino == k->ino && s->tgid == tgid &&
+		    s->inode.dev == k->dev && s->inode.gen == k->gen)
 			return s;
 	}
 	return NULL;
@@ -399,7 +417,7 @@ static __always_inline void count_proc(struct dt_cpu_slot *slot, const struct dt
 		return;
 	}
 	add(&slot->faults, 1);
-	__sync_fetch_and_add(&slot->state, DT_SLOT_PROC);
+	slot_state_swap(&slot->state, DT_SLOT_CLAIMED, DT_SLOT_CLAIMED | DT_SLOT_PROC);
 }
 
 /* pgoff: the page index of an event without a vmf (writeback's start_index, pgoff). */

@@ -104,8 +104,9 @@ struct dt_proc_val {
 #define DT_CPU_SLOT_WAYS 4
 
 enum dt_slot_state {
-	DT_SLOT_CLAIMED = 1, /* inode and tgid are set */
-	DT_SLOT_PROC = 2,    /* the (inode, process) row exists: faults count here */
+	DT_SLOT_CLAIMED = 1,  /* inode and tgid are set */
+	DT_SLOT_PROC = 2,     /* the (inode, process) row exists: faults count here */
+	DT_SLOT_CLAIMING = 4, /* taken, its key being written */
 };
 
 struct dt_cpu_slot {
