@@ -765,7 +765,7 @@ static void expect_nosync(struct file *f, long long pte, long long pmd)
 /* Maps the written file shared (no MAP_SYNC) with prot and touches one byte every step bytes,
  * -n times. Between passes MADV_DONTNEED zaps the page tables (the DAX entries stay in the
  * file's mapping), so every touch of every pass is a fault again. (A fresh mmap per pass did
- * the same, but under TCG its mmap and munmap cost as much as 10 PMD faults.) */
+ * the same, but under TCG its mmap and munmap cost as much as 13 PMD faults.) */
 static void touch_passes(struct file *f, int prot, int nohuge, size_t step)
 {
 	char *p = map_prot(f->fd, o.size, 0, 0, MAP_SHARED, prot);
@@ -798,9 +798,7 @@ static void mode_read(struct file *f, int run)
 	touch_passes(f, PROT_READ, 1, PG);
 }
 
-/* 2 MiB read faults that need no sync: an aligned PROT_READ mapping of a file whose every
- * region is one written, 2 MiB-aligned extent (checked with FIEMAP: an allocator that gave
- * anything else is reported, not counted as PTE faults), one read per region. */
+/* Is every 2 MiB region of the file one written extent, 2 MiB-aligned on the device? */
 static int regions_aligned(struct file *f)
 {
 	for (size_t off = 0; off < o.size; off += PMD)
@@ -809,6 +807,9 @@ static int regions_aligned(struct file *f)
 	return 1;
 }
 
+/* 2 MiB read faults that need no sync: an aligned PROT_READ mapping of a file whose every
+ * region is one written, 2 MiB-aligned extent (checked with FIEMAP: an allocator that gave
+ * anything else is reported, not counted as PTE faults), one read per region. */
 static void mode_readpmd(struct file *f, int run)
 {
 	if (!run) {
