@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* daxload: a MAP_SYNC workload that knows what it will make the kernel do.
+/* daxload: a MAP_SYNC workload that knows what it will make the kernel do (and, in the modes
+ * read, readpmd and write, DAX faults that need no sync: cheap faults, for the bench).
  *
  * Before it touches anything, each mode prints one JSON line on stdout: the files it made
  * (path, dev, ino) and, per file, the exact number of each daxtrace counter the kernel must
@@ -85,6 +86,8 @@ static void fb_blocks(struct file *f, int reason, size_t first, size_t n)
 static struct file *files;
 static struct opts o;
 
+static void pwrite_all(int fd, const char *buf, size_t len, off_t off);
+
 static void expect_none(struct file *f)
 {
 	for (int i = 0; i < DT_C_NR; i++)
@@ -125,8 +128,9 @@ static void make_file(struct file *f, int i, size_t size, int sparse)
 	expect_none(f);
 }
 
-/* Maps len bytes of fd at file offset off, at an address that is 2 MiB-aligned plus skew. */
-static char *map_at(int fd, size_t len, off_t off, size_t skew, int flags)
+/* Maps len bytes of fd at file offset off, at an address that is 2 MiB-aligned plus skew,
+ * with protection prot. */
+static char *map_prot(int fd, size_t len, off_t off, size_t skew, int flags, int prot)
 {
 	char *r = mmap(NULL, len + 2 * PMD, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	char *a, *p;
@@ -136,10 +140,16 @@ static char *map_at(int fd, size_t len, off_t off, size_t skew, int flags)
 	a = (char *)(((uintptr_t)r + PMD - 1) & ~(PMD - 1)) + skew;
 	if (flags == -1)
 		flags = MAP_SHARED_VALIDATE | MAP_SYNC;
-	p = mmap(a, len, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, off);
+	p = mmap(a, len, prot, flags | MAP_FIXED, fd, off);
 	if (p == MAP_FAILED)
 		die(flags & MAP_SYNC ? "mmap MAP_SYNC (is the filesystem mounted -o dax?)" : "mmap");
 	return p;
+}
+
+/* The same, read and write (flags -1: MAP_SHARED_VALIDATE | MAP_SYNC). */
+static char *map_at(int fd, size_t len, off_t off, size_t skew, int flags)
+{
+	return map_prot(fd, len, off, skew, flags, PROT_READ | PROT_WRITE);
 }
 
 static void write_pages(char *p, size_t len, size_t step)
@@ -724,6 +734,126 @@ static void mode_sigbus(struct file *f, int run)
 	}
 }
 
+/* ---- cheap faults: DAX faults that need no sync (the bench's cheap-fault cells) ------------ */
+
+/* Writes the whole file through write(2) and fsyncs it, before the JSON line: every extent is
+ * then written (no hole or unwritten extent: no zero-page load) and the inode is clean. */
+static void fill_file(struct file *f)
+{
+	static char buf[64 << 10]; /* small: its page faults count in dtbench's rusage check */
+
+	memset(buf, 'c', sizeof(buf));
+	for (size_t off = 0; off < o.size; off += sizeof(buf)) {
+		size_t len = o.size - off < sizeof(buf) ? o.size - off : sizeof(buf);
+
+		pwrite_all(f->fd, buf, len, (off_t)off);
+	}
+	if (fsync(f->fd))
+		die("fsync");
+}
+
+/* Exactly pte PTE and pmd PMD faults on a written file, none of them a sync fault, no
+ * fallback, no zero-page load, no error. */
+static void expect_nosync(struct file *f, long long pte, long long pmd)
+{
+	expect_reads(f);
+	f->expect[DT_C_PTE_FAULTS] = pte;
+	f->expect[DT_C_PMD_FAULTS] = pmd;
+	f->expect[DT_C_FALLBACKS] = 0;
+}
+
+/* Maps the written file shared (no MAP_SYNC) with prot and touches one byte every step bytes,
+ * -n times. Between passes MADV_DONTNEED zaps the page tables (the DAX entries stay in the
+ * file's mapping), so every touch of every pass is a fault again. (A fresh mmap per pass did
+ * the same, but under TCG its mmap and munmap cost as much as 13 PMD faults.) */
+static void touch_passes(struct file *f, int prot, int nohuge, size_t step)
+{
+	char *p = map_prot(f->fd, o.size, 0, 0, MAP_SHARED, prot);
+	volatile char sum = 0;
+
+	if (nohuge && madvise(p, o.size, MADV_NOHUGEPAGE))
+		die("madvise");
+	for (int it = 0; it < o.iterations; it++) {
+		if (it && madvise(p, o.size, MADV_DONTNEED))
+			die("madvise MADV_DONTNEED");
+		for (size_t i = 0; i < o.size; i += step) {
+			if (prot & PROT_WRITE)
+				p[i] = (char)(i / PG + it);
+			else
+				sum += p[i];
+		}
+	}
+	munmap(p, o.size);
+	(void)sum;
+}
+
+/* 4 KiB read faults that need no sync: PROT_READ, MADV_NOHUGEPAGE (no PMD attempt at all). */
+static void mode_read(struct file *f, int run)
+{
+	if (!run) {
+		fill_file(f);
+		expect_nosync(f, (long long)(o.size / PG) * o.iterations, 0);
+		return;
+	}
+	touch_passes(f, PROT_READ, 1, PG);
+}
+
+/* Is every 2 MiB region of the file one written extent, 2 MiB-aligned on the device? */
+static int regions_aligned(struct file *f)
+{
+	for (size_t off = 0; off < o.size; off += PMD)
+		if (phys_of(f->fd, (off_t)off) % PMD)
+			return 0;
+	return 1;
+}
+
+/* 2 MiB read faults that need no sync: an aligned PROT_READ mapping of a file whose every
+ * region is one written, 2 MiB-aligned extent (checked with FIEMAP: an allocator that gave
+ * anything else is reported, not counted as PTE faults), one read per region. */
+static void mode_readpmd(struct file *f, int run)
+{
+	if (!run) {
+		/* ext4 aligns to its stripe (2 MiB here) only as a best effort: right after a large
+		 * file is freed (its blocks come back at the journal commit) a fresh allocation can
+		 * start off a 2 MiB boundary. Blocks freed by ftruncate come back only at the next
+		 * commit too, so each new allocation lands elsewhere. */
+		fill_file(f);
+		for (int try = 1; !regions_aligned(f); try++) {
+			if (try == 8) {
+				errno = EINVAL;
+				die("readpmd: no 2 MiB-aligned extents after 8 allocations");
+			}
+			if (ftruncate(f->fd, 0) || fallocate(f->fd, 0, 0, (off_t)o.size))
+				die("re-allocating");
+			fill_file(f);
+		}
+		expect_nosync(f, 0, (long long)(o.size / PMD) * o.iterations);
+		return;
+	}
+	touch_passes(f, PROT_READ, 0, PMD);
+}
+
+/* 4 KiB write faults that need no sync: a shared mapping without MAP_SYNC never asks for one
+ * (dax_fault_is_synchronous() needs VM_SYNC), so no dax_insert_pfn_mkwrite either. */
+static void mode_write(struct file *f, int run)
+{
+	if (!run) {
+		fill_file(f);
+		expect_nosync(f, (long long)(o.size / PG) * o.iterations, 0);
+		return;
+	}
+	touch_passes(f, PROT_READ | PROT_WRITE, 1, PG);
+}
+
+/* The three above in one process, file i doing read, readpmd or write by i % 3: one case of
+ * the VM matrix (one daxtrace start, most of a case's time) checks all three. */
+static void mode_cheap(struct file *f, int run)
+{
+	static void (*const fn[3])(struct file *, int) = { mode_read, mode_readpmd, mode_write };
+
+	fn[(f - files) % 3](f, run);
+}
+
 /* Two threads read page 0 of each hole region of a sparse file at the same moment (a spin
  * barrier per region). Exactly one of them maps the huge zero page (dax_pmd_load_hole); the
  * other, if its PMD attempt started while the PMD was still empty, waits for the entry and then
@@ -1013,6 +1143,10 @@ static const struct mode modes[] = {
 	{ "sigbus", mode_sigbus, 0, "a read past EOF through a longer mapping: SIGBUS" },
 	{ "holerace", mode_holerace, M_SPARSE, "two threads read each hole region at once (hole_zero_pmd)" },
 	{ "storm", mode_storm, M_PAGES, "pte over --files files in --threads threads" },
+	{ "read", mode_read, M_PAGES, "4 KiB read faults, no sync: written file, MADV_NOHUGEPAGE" },
+	{ "readpmd", mode_readpmd, 0, "2 MiB read faults, no sync: written file, aligned map" },
+	{ "write", mode_write, M_PAGES, "4 KiB write faults, no sync: written file, no MAP_SYNC" },
+	{ "cheap", mode_cheap, 0, "read, readpmd and write, by file (-f 3: one file each)" },
 	{ "layout", mode_layout, 0, "files in DIR/layout with a known layout per 2 MiB block (for map)" },
 	{ "long", NULL, 0, "PTE and PMD sync faults for --seconds (no exact counts)" },
 };
