@@ -500,38 +500,20 @@ static __always_inline bool seq_take(struct dt_seq *s, __u32 tid, __u64 now)
 }
 
 /* The thread's slot for a new fault: the one it holds (*held is set), else the first slot of
- * its set it can take. NULL when every slot of the set is busy. One pass over the set finds
- * both; only a lost race for the first free slot takes a second. */
+ * its set it can take. NULL when every slot of the set is busy. */
 static __always_inline struct dt_seq *seq_open(__u32 tid, __u64 now, bool *held)
 {
 	__u32 base = (tid & seq_set_mask) * DT_SEQ_WAYS;
-	struct dt_seq *s, *first = NULL;
+	struct dt_seq *s = seq_find(tid);
 
-	*held = false;
-	if (!tid)
-		return NULL;
+	*held = s != NULL;
+	if (s || !tid)
+		return s;
 	for (int i = 0; i < DT_SEQ_WAYS; i++) {
 		__u32 k = base + i;
 
 		s = bpf_map_lookup_elem(&inflight, &k);
-		if (!s)
-			continue;
-		if (s->owner == tid) {
-			*held = true;
-			return s;
-		}
-		if (!first && seq_claimable(s, now))
-			first = s;
-	}
-	if (!first)
-		return NULL;
-	if (seq_take(first, tid, now))
-		return first;
-	for (int i = 0; i < DT_SEQ_WAYS; i++) {
-		__u32 k = base + i;
-
-		s = bpf_map_lookup_elem(&inflight, &k);
-		if (s && s != first && seq_take(s, tid, now))
+		if (s && seq_take(s, tid, now))
 			return s;
 	}
 	return NULL;
