@@ -515,7 +515,18 @@ def main():
         diffs, n, compared = [], 0, 0
         btkey = lambda dev, ino: "%d,%d" % (kdev_encode(dev), ino)
         tot = {c: 0 for c in COUNTERS}
+        # The script keys by (dev, ino); daxtrace by (dev, ino, generation), and the cases
+        # delete their files, so ext4 hands an inode number to several files in turn: sum
+        # daxtrace's rows of each (dev, ino) first.
+        rows = {}
         for ino in dt["inodes"]:
+            r = rows.setdefault((ino["dev"], ino["ino"]), {"dev": ino["dev"], "ino": ino["ino"],
+                                                          "fallback_reasons": {}})
+            for c in COUNTERS:
+                r[c] = r.get(c, 0) + ino.get(c, 0)
+            for reason, a in ino.get("fallback_reasons", {}).items():
+                r["fallback_reasons"][reason] = r["fallback_reasons"].get(reason, 0) + a
+        for ino in rows.values():
             key = btkey(ino["dev"], ino["ino"])
             n += 1
             for c in COUNTERS:
@@ -539,10 +550,14 @@ def main():
             compared += 1
             if a != b:
                 diffs.append("%s histogram %s samples: daxtrace %d, bpftrace %d" % (k, name, a, b))
+        skipped = dt.get("diagnostics", {}).get("bpf_recursion_misses", 0)
         P("- **%s**: %d inodes, %d numbers compared, %d differ. Totals (bpftrace): %s. "
-          "Histogram samples daxtrace/bpftrace: %s." % (
+          "Histogram samples daxtrace/bpftrace: %s.%s" % (
               k, n, compared, len(diffs), ", ".join("%s %d" % (c, tot[c]) for c in COUNTERS if tot[c]),
-              ", ".join(hist_cmp)))
+              ", ".join(hist_cmp),
+              (" daxtrace reported bpf_recursion_misses %d: runs of its programs the kernel skipped "
+               "(from 6.18 a program can be preempted, and the kernel's recursion guard then skips it "
+               "for another thread on that CPU; docs/JSON.md)." % skipped) if skipped else ""))
         for x in diffs[:20]:
             P("  - " + x)
     P("")
