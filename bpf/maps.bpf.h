@@ -77,7 +77,7 @@ struct {
 	__type(value, __u64);
 } offsets SEC(".maps");
 
-/* --hist-by: the latencies per (key, stage), beside the host-wide hists[]. The first
+/* --hist-by: the latencies per (key, stage), beside the host-wide ones in cpu_aggs. The first
  * max_entries rows seen stay; a sample with no row is counted in diag[HIST_OVERFLOW]. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
