@@ -43,7 +43,7 @@ SRCS := $(wildcard src/*.c)
 OBJS := $(patsubst src/%.c,$(BUILD)/%.o,$(SRCS))
 # The pure parts, linked into the unit tests without libbpf.
 CORE_OBJS := $(addprefix $(BUILD)/,aggregate.o names.o hist.o json_writer.o cli.o report_json.o \
-	report_text.o report_prom.o paths.o trace_stream.o running_sums.o cpu_aggs.o untrusted.o \
+	report_text.o report_prom.o paths.o trace_stream.o running_sums.o cpu_aggs.o sorted_keys.o untrusted.o \
 	flavours.o hook_notes.o probes_json.o kernel_features.o advice.o map_render.o top_render.o)
 
 .PHONY: all deps check check-unit check-host check-vm check-full check-deb demo install uninstall deb fuzz bench clean

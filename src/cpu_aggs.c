@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu_aggs.h"
+#include "sorted_keys.h"
 
 /* A slot's counters and fallbacks are one run of sums, as at the start of an inode row. */
 _Static_assert(offsetof(struct dt_cpu_slot, fallbacks) ==
@@ -60,31 +61,15 @@ static bool slot_view(const struct dt_cpu_slot *s, enum dt_slot_rows rows, void 
 	return true;
 }
 
-static int cmp_key(const void *a, const void *b, void *ksz)
-{
-	return memcmp(a, b, *(const size_t *)ksz);
-}
-
-/* The entry with this key: binary search in the sorted first n_sorted, then the rest. */
+/* The entry with this key: in the sorted first n_sorted, then among the rest. */
 static char *find(char *ents, size_t n_sorted, size_t n, size_t es, const void *key, size_t ksz)
 {
-	size_t lo = 0, hi = n_sorted;
+	char *hit = dt_keys_find(ents, n_sorted, es, key, ksz);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(ents + mid * es, key, ksz);
-
-		if (!c)
-			return ents + mid * es;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = n_sorted; i < n; i++)
+	for (size_t i = n_sorted; !hit && i < n; i++)
 		if (!memcmp(ents + i * es, key, ksz))
-			return ents + i * es;
-	return NULL;
+			hit = ents + i * es;
+	return hit;
 }
 
 static void add_sums(char *value, const __u64 *sums, size_t words)
@@ -107,7 +92,7 @@ int dt_cpu_aggs_merge(const struct dt_cpu_aggs *a, enum dt_slot_rows rows, char 
 
 	*pins = NULL;
 	*n_pins = 0;
-	qsort_r(e, n_sorted, es, cmp_key, &l.ksz);
+	dt_keys_sort(e, n_sorted, es, l.ksz);
 	p = malloc((a->n ? a->n : 1) * DT_CPU_SLOTS * l.ksz);
 	if (!p)
 		return -ENOMEM;
@@ -142,8 +127,8 @@ int dt_cpu_aggs_merge(const struct dt_cpu_aggs *a, enum dt_slot_rows rows, char 
 		}
 	}
 	*ents = e;
-	qsort_r(e, *n, es, cmp_key, &l.ksz);
-	qsort_r(p, np, l.ksz, cmp_key, &l.ksz);
+	dt_keys_sort(e, *n, es, l.ksz);
+	dt_keys_sort(p, np, l.ksz, l.ksz);
 	*pins = p;
 	*n_pins = np;
 	return 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "running_sums.h"
+#include "sorted_keys.h"
 
 void dt_running_init(struct dt_running *r, size_t ksz, size_t vsz, size_t words)
 {
@@ -25,45 +26,14 @@ static size_t base_size(const struct dt_running *r)
 	return r->ksz + 8 * r->words + 8;
 }
 
-static int cmp_key(const void *a, const void *b, void *ksz)
-{
-	return memcmp(a, b, *(const size_t *)ksz);
-}
-
 static const char *find_base(const struct dt_running *r, const void *key)
 {
-	size_t lo = 0, hi = r->n, bs = base_size(r);
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(r->base + mid * bs, key, r->ksz);
-
-		if (!c)
-			return r->base + mid * bs;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return dt_keys_find(r->base, r->n, base_size(r), key, r->ksz);
 }
 
 static bool pinned(const struct dt_running *r, const void *key)
 {
-	size_t lo = 0, hi = r->n_pins;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(r->pins + mid * r->ksz, key, r->ksz);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return dt_keys_find(r->pins, r->n_pins, r->ksz, key, r->ksz);
 }
 
 /* The growth of the sums in value over base (all of value when base is NULL) into out, the
@@ -103,7 +73,7 @@ int dt_running_delta(struct dt_running *r, char *cur, size_t n, bool commit, dt_
 		free(out);
 		return -ENOMEM;
 	}
-	qsort_r(cur, n, es, cmp_key, &r->ksz);
+	dt_keys_sort(cur, n, es, r->ksz);
 	for (size_t i = 0; i < n && !err; i++) {
 		const char *key = cur + i * es, *val = key + r->ksz, *b = find_base(r, key);
 		bool grew = growth(r, val, b ? b + r->ksz : NULL, out);

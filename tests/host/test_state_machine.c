@@ -33,6 +33,7 @@
 #include "defaults.h"
 #include "inflight.h"
 #include "kmem.h"
+#include "sorted_keys.h"
 
 #define KMEM_SIZE 1024 /* the kernel memory the cases fill in (kmem_setup) */
 #define NOPAGE 0x100
@@ -185,21 +186,28 @@ static void read_aggs(struct daxtrace_bpf *o, struct dt_cpu_aggs *a)
 	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(o->maps.cpu_aggs), &zero, a->cpu), 0);
 }
 
-/* Counter c of inode k as a report sees it: its shared row plus every CPU's slots of it. */
+/* Counter c of inode k as a report sees it: its shared row merged with every CPU's slots by
+ * the reports' own code. */
 static uint64_t inode_counter(struct daxtrace_bpf *o, const struct dt_inode_key *k, int c)
 {
-	struct dt_inode_val v;
+	const size_t ksz = sizeof(*k), es = ksz + sizeof(struct dt_inode_val);
+	char *ents = calloc(1, es), *pins, *hit;
 	struct dt_cpu_aggs a;
-	uint64_t n = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), k, &v) ? 0 : v.counters[c];
+	size_t n, n_pins;
+	uint64_t v = 0;
 
+	assert_non_null(ents);
+	memcpy(ents, k, ksz);
+	n = bpf_map_lookup_elem(bpf_map__fd(o->maps.inodes), k, ents + ksz) ? 0 : 1;
 	read_aggs(o, &a);
-	for (size_t i = 0; i < a.n; i++)
-		for (int j = 0; j < DT_CPU_SLOTS; j++)
-			if ((a.cpu[i].slots[j].state & DT_SLOT_CLAIMED) &&
-			    !memcmp(&a.cpu[i].slots[j].inode, k, sizeof(*k)))
-				n += a.cpu[i].slots[j].counters[c];
+	assert_int_equal(dt_cpu_aggs_merge(&a, DT_SLOT_ROWS_INODES, &ents, &n, &pins, &n_pins), 0);
+	hit = dt_keys_find(ents, n, es, k, ksz);
+	if (hit)
+		memcpy(&v, hit + ksz + offsetof(struct dt_inode_val, counters[c]), sizeof(v));
 	free(a.cpu);
-	return n;
+	free(ents);
+	free(pins);
+	return v;
 }
 
 /* The histograms summed over the CPUs. */
