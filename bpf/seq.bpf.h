@@ -21,6 +21,29 @@ static __always_inline void add(__u64 *p, __u64 v)
 
 static const struct dt_hist_slots zero_slots;
 static const struct dt_pid_val zero_pid;
+static const __u64 zero_u64;
+
+/* lookup_or_init's overflow for a caller that counts a full map itself, or need not. */
+#define DT_D_UNCOUNTED -1
+
+/* The row of key in a hash map, created from init on first sight; NULL when the map is full,
+ * counted in diag[overflow]. *fresh says the row was absent here, so that the caller fills in
+ * what only the first sight knows (a comm). Two CPUs creating one row: the second update fails
+ * (BPF_NOEXIST) and both find the first's row; both may fill it in, with their own comm. */
+static __always_inline void *lookup_or_init(void *map, const void *key, const void *init,
+					    int overflow, bool *fresh)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	*fresh = !v;
+	if (v)
+		return v;
+	bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(map, key);
+	if (!v && overflow != DT_D_UNCOUNTED)
+		add(&diag[overflow], 1);
+	return v;
+}
 
 /* --hist-by: the sample in its key's row too, created on first need. Insert-if-absent then a
  * plain add, as count_offset(): no fetching atomic, which 5.10 refuses. A subprogram, not
@@ -30,6 +53,7 @@ static __noinline void key_hist_add(int h, __u32 slot, const struct dt_inode_key
 {
 	struct dt_khist_key kk = { .stage = (__u8)h };
 	struct dt_hist_slots *row;
+	bool fresh;
 
 	if (hist_by == DT_HB_FILE)
 		kk.inode = *k;
@@ -37,15 +61,9 @@ static __noinline void key_hist_add(int h, __u32 slot, const struct dt_inode_key
 		kk.inode.dev = k->dev;
 	else
 		kk.tgid = bpf_get_current_pid_tgid() >> 32;
-	row = bpf_map_lookup_elem(&key_hists, &kk);
-	if (!row) {
-		bpf_map_update_elem(&key_hists, &kk, &zero_slots, BPF_NOEXIST);
-		row = bpf_map_lookup_elem(&key_hists, &kk);
-		if (!row) {
-			add(&diag[DT_D_HIST_OVERFLOW], 1);
-			return;
-		}
-	}
+	row = lookup_or_init(&key_hists, &kk, &zero_slots, DT_D_HIST_OVERFLOW, &fresh);
+	if (!row)
+		return;
 	if (slot < DT_MAX_SLOTS)
 		add(&row->slots[slot], 1);
 }
@@ -155,14 +173,11 @@ static __always_inline void capture_path(struct dt_inode_val *v, struct vm_fault
 static __always_inline struct dt_inode_val *inode_val_quiet(const struct dt_inode_key *k,
 							    struct vm_fault *vmf)
 {
-	struct dt_inode_val *v = bpf_map_lookup_elem(&inodes, k);
+	bool fresh;
+	struct dt_inode_val *v = lookup_or_init(&inodes, k, &zero_inode, DT_D_UNCOUNTED, &fresh);
 
-	if (!v) {
-		bpf_map_update_elem(&inodes, k, &zero_inode, BPF_NOEXIST);
-		v = bpf_map_lookup_elem(&inodes, k);
-		if (!v)
-			return NULL;
-	}
+	if (!v)
+		return NULL;
 	if (vmf && !v->path[0][0])
 		capture_path(v, vmf);
 	return v;
@@ -264,15 +279,9 @@ static __always_inline struct dt_counts *event_row(struct dt_cpu_agg *c,
 /* The device's record of unkeyed events, created on first need; NULL past DT_MAX_DEVS. */
 static __always_inline struct dt_counts *unkeyed_dev(__u32 dev)
 {
-	struct dt_counts *d = bpf_map_lookup_elem(&unkeyed_devs, &dev);
+	bool fresh;
 
-	if (!d) {
-		bpf_map_update_elem(&unkeyed_devs, &dev, &zero_counts, BPF_NOEXIST);
-		d = bpf_map_lookup_elem(&unkeyed_devs, &dev);
-		if (!d)
-			add(&diag[DT_D_DEV_OVERFLOW], 1);
-	}
-	return d;
+	return lookup_or_init(&unkeyed_devs, &dev, &zero_counts, DT_D_DEV_OVERFLOW, &fresh);
 }
 
 /* --hist-by process: the current process's row, created with its comm on first sight; NULL
@@ -280,17 +289,11 @@ static __always_inline struct dt_counts *unkeyed_dev(__u32 dev)
 static __always_inline struct dt_pid_val *pid_val(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct dt_pid_val *p = bpf_map_lookup_elem(&pids, &tgid);
+	bool fresh;
+	struct dt_pid_val *p = lookup_or_init(&pids, &tgid, &zero_pid, DT_D_PROCESS_OVERFLOW, &fresh);
 
-	if (!p) {
-		bpf_map_update_elem(&pids, &tgid, &zero_pid, BPF_NOEXIST);
-		p = bpf_map_lookup_elem(&pids, &tgid);
-		if (!p) {
-			add(&diag[DT_D_PROCESS_OVERFLOW], 1);
-			return NULL;
-		}
+	if (p && fresh)
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
-	}
 	return p;
 }
 
@@ -357,7 +360,8 @@ static __always_inline void count_offset(const struct dt_counts *v,
 					 int reason)
 {
 	struct dt_offset_key ok = {};
-	__u64 one = 1, *n;
+	bool fresh;
+	__u64 *n;
 
 	if (!v)
 		return;
@@ -365,18 +369,9 @@ static __always_inline void count_offset(const struct dt_counts *v,
 	ok.offset = DT_BLOCK_OFFSET(pgoff);
 	ok.kind = kind;
 	ok.reason = reason;
-	n = bpf_map_lookup_elem(&offsets, &ok);
-	if (n) {
-		add(n, 1);
-		return;
-	}
-	if (!bpf_map_update_elem(&offsets, &ok, &one, BPF_NOEXIST))
-		return;
-	n = bpf_map_lookup_elem(&offsets, &ok); /* another CPU inserted it meanwhile */
+	n = lookup_or_init(&offsets, &ok, &zero_u64, DT_D_OFFSET_OVERFLOW, &fresh);
 	if (n)
 		add(n, 1);
-	else
-		add(&diag[DT_D_OFFSET_OVERFLOW], 1);
 }
 
 /* The (inode, process) row, created with the comm on first sight; NULL when the map is full
@@ -384,17 +379,11 @@ static __always_inline void count_offset(const struct dt_counts *v,
 static __always_inline struct dt_proc_val *proc_row(const struct dt_inode_key *k, __u64 id)
 {
 	struct dt_proc_key pk = { .inode = *k, .tgid = id >> 32 };
-	struct dt_proc_val *p = bpf_map_lookup_elem(&procs, &pk);
+	bool fresh;
+	struct dt_proc_val *p = lookup_or_init(&procs, &pk, &zero_proc, DT_D_PROC_OVERFLOW, &fresh);
 
-	if (!p) {
-		bpf_map_update_elem(&procs, &pk, &zero_proc, BPF_NOEXIST);
-		p = bpf_map_lookup_elem(&procs, &pk);
-		if (!p) {
-			add(&diag[DT_D_PROC_OVERFLOW], 1);
-			return NULL;
-		}
+	if (p && fresh)
 		bpf_get_current_comm(p->comm, sizeof(p->comm));
-	}
 	return p;
 }
 
