@@ -311,44 +311,38 @@ static __noinline void count_pid(int c, bool fallback)
 		add(&p->fallbacks[c], 1);
 }
 
-/* One event of counter c: in the inode's row, or, when the inode has none, in the unkeyed
- * totals (host and device). One atomic on the common path; with --hist-by process, the
- * process's row too. */
-static __always_inline void count(struct dt_counts *v, const struct dt_inode_key *k, int c)
+/* One event of counter c (or, with fallback, of fallback reason c): in the inode's row, or,
+ * when the inode has none, in the unkeyed totals (host and device). One atomic on the common
+ * path; with --hist-by process, the process's row too. `fallback` is a constant at each call,
+ * so only one of each pair of arrays is in the code. */
+static __always_inline void count_in(struct dt_counts *v, const struct dt_inode_key *k, int c,
+				     bool fallback)
 {
 	struct dt_counts *d;
 
-	if (c < 0 || c >= DT_C_NR)
+	if (c < 0 || c >= (fallback ? DT_FB_NR : DT_C_NR))
 		return;
 	if (hist_by == DT_HB_PROCESS)
-		count_pid(c, false);
+		count_pid(c, fallback);
 	if (v) {
-		add(&v->counters[c], 1);
+		add(fallback ? &v->fallbacks[c] : &v->counters[c], 1);
 		return;
 	}
-	add(&unkeyed[c], 1);
+	add(fallback ? &unkeyed_fallbacks[c] : &unkeyed[c], 1);
 	d = unkeyed_dev(k->dev);
 	if (d)
-		add(&d->counters[c], 1);
+		add(fallback ? &d->fallbacks[c] : &d->counters[c], 1);
+}
+
+static __always_inline void count(struct dt_counts *v, const struct dt_inode_key *k, int c)
+{
+	count_in(v, k, c, false);
 }
 
 static __always_inline void count_fallback(struct dt_counts *v, const struct dt_inode_key *k,
 					   int r)
 {
-	struct dt_counts *d;
-
-	if (r < 0 || r >= DT_FB_NR)
-		return;
-	if (hist_by == DT_HB_PROCESS)
-		count_pid(r, true);
-	if (v) {
-		add(&v->fallbacks[r], 1);
-		return;
-	}
-	add(&unkeyed_fallbacks[r], 1);
-	d = unkeyed_dev(k->dev);
-	if (d)
-		add(&d->fallbacks[r], 1);
+	count_in(v, k, r, true);
 }
 
 /* One fallback or race at page index pgoff of inode k, in its 2 MiB block's row. Only for an
