@@ -125,6 +125,17 @@ def truth_files(case):
     return {(f["dev"], f["ino"]): f for t in case["truth"] for f in t.get("files", [])}
 
 
+# Runs of daxtrace's programs the kernel skipped in the case at hand (bpf_recursion_misses: from
+# 6.18 a program can be preempted mid-run, and another thread of that CPU then meets the kernel's
+# recursion guard). A number may fall short of the kernel's by at most that many, as in
+# compare.py; with none skipped every number must be exact.
+skipped = 0
+
+
+def close(got, want):
+    return got is not None and want - skipped <= got <= want
+
+
 def check_key(ck, what, obj, per, key):
     """One JSON object (inode, process or device) against the oracle's events of key (a list of
     keys for a device)."""
@@ -133,10 +144,10 @@ def check_key(ck, what, obj, per, key):
     for stage in STAGE_EVENTS:
         want = sum(events(per, k, stage) for k in keys)
         ck.check("%s: %s samples == the kernel's %s events (%d)" % (what, stage, "+".join(STAGE_EVENTS[stage]), want),
-                 got.get(stage) == want, "got %s" % got.get(stage))
+                 close(got.get(stage), want), "got %s" % got.get(stage))
         if stage in COUNTER_OF:
             ck.check("%s: %s samples == %s" % (what, stage, COUNTER_OF[stage]),
-                     got.get(stage) == obj[COUNTER_OF[stage]], "%s vs %s" % (got.get(stage), obj[COUNTER_OF[stage]]))
+                     close(got.get(stage), obj[COUNTER_OF[stage]]), "%s vs %s" % (got.get(stage), obj[COUNTER_OF[stage]]))
     ck.check("%s: sync_fault samples == pte_upgrades + pmd_upgrades + races + mkwrite_errors" % what,
              got.get("sync_fault") == obj["pte_upgrades"] + obj["pmd_upgrades"] + obj["races"] + obj["mkwrite_errors"],
              str(got))
@@ -157,7 +168,7 @@ def check_file_json(ck, case, doc, per):
         exp = truth.get(key[1:], {}).get("expect", {})
         for c in ("pte_faults", "pmd_faults"):
             if c in exp:
-                ck.check("%s: ino %d %s == daxload's %d" % (name, key[2], c, exp[c]), row[c] == exp[c], str(row[c]))
+                ck.check("%s: ino %d %s == daxload's %d" % (name, key[2], c, exp[c]), close(row[c], exp[c]), str(row[c]))
     top = hist_counts(doc)
     for stage in STAGE_EVENTS:
         s = sum(hist_counts(i).get(stage, 0) for i in doc["inodes"])
@@ -179,7 +190,7 @@ def check_process_json(ck, case, doc, per):
         check_key(ck, "%s: pid %d" % (name, key[1]), p, per, key)
         for c, ev in (("pte_faults", "dax_pte_fault_done"), ("pmd_faults", "dax_pmd_fault_done")):
             ck.check("%s: pid %d %s == the kernel's %d" % (name, key[1], c, per[(ev, key)]),
-                     p[c] == per[(ev, key)], str(p[c]))
+                     close(p[c], per[(ev, key)]), str(p[c]))
     for c in COUNTERS:
         s = sum(p[c] for p in doc.get("processes", []))
         ck.check(name + ": %s of the processes add up to totals (%d)" % (c, doc["totals"][c]),
@@ -245,6 +256,7 @@ def check_text(ck, case, per):
 
 
 def main():
+    global skipped
     log, label = sys.argv[1], sys.argv[2]
     ck = Checker(label)
     text = open(log, errors="replace").read()
@@ -257,6 +269,7 @@ def main():
              str([(c["name"], c["format"]) for c in cases]))
     for case in cases:
         name = "%s %s" % (case["name"], case["format"])
+        skipped = 0  # text has no diagnostics: exact
         docs = [json.loads(l) for l in case["daxtrace"] if l.startswith("{")] if case["format"] == "json" else []
         ok = case.get("rc") == 0 and len(case["truth"]) == 2 and (case["format"] == "text" or len(docs) == 1)
         ck.check(name + ": daxtrace and both daxloads ran", ok,
@@ -268,9 +281,16 @@ def main():
             check_text(ck, case, per)
             continue
         doc = docs[0]
+        skipped = doc["diagnostics"].get("bpf_recursion_misses", 0)
+        if skipped:
+            print("note %s: %s: the kernel skipped %d runs of daxtrace's programs "
+                  "(bpf_recursion_misses): numbers may be short by that many" % (label, name, skipped))
         bad = {d: doc["diagnostics"][d] for d in ("hist_map_full", "process_map_full", "inflight_map_full",
                                                   "stale_sequences", "proc_map_full", "inode_map_full")
                if doc["diagnostics"].get(d)}
+        # a skipped run can leave a sequence behind: stale, not dropped
+        if bad.get("stale_sequences", 0) <= skipped:
+            bad.pop("stale_sequences", None)
         ck.check(name + ": nothing dropped (diagnostics)", not bad, str(bad))
         {"file": check_file_json, "process": check_process_json, "device": check_device_json}[case["name"]](ck, case, doc, per)
     print("%s: %d passed, %d failed" % (label, ck.passed, ck.failed))
